@@ -1,0 +1,83 @@
+/**
+ * The effect catalogue describes what a call does, as data keyed by qualified name.
+ * Entries live in `src/catalogue/data/*.toml` (one file per library) and users add or
+ * override entries under `[tool.concur.catalogue]` in their configuration.
+ *
+ * Keys are qualified names as the semantic model resolves them: `time.sleep`,
+ * `requests.Session.get` (a method of a type), `builtins.open`, and wildcards that end in
+ * `.*` (`numpy.*`) which apply to every name below that prefix that has no entry of its own.
+ */
+
+export const BLOCKING_KINDS = ['network', 'disk', 'subprocess', 'sleep', 'database', 'wait'] as const;
+/** What a blocking call waits for. `wait` is waiting on another thread or process (join, lock, queue). */
+export type BlockingKind = (typeof BLOCKING_KINDS)[number];
+
+export const CPU_KINDS = ['python', 'native'] as const;
+export type CpuKind = (typeof CPU_KINDS)[number];
+
+export const ORDERED_EFFECTS = ['stdout', 'stderr', 'log', 'write', 'network-send', 'database-write'] as const;
+/** A side effect whose order other code can observe. */
+export type OrderedEffect = (typeof ORDERED_EFFECTS)[number];
+
+export const SHARED_STATES = ['random', 'environ', 'cwd', 'locale', 'signal', 'global-config', 'process'] as const;
+/** Hidden process-wide state a call reads or writes. */
+export type SharedState = (typeof SHARED_STATES)[number];
+
+export const ENTRY_KINDS = ['function', 'class', 'method', 'module', 'attribute'] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+
+export interface CatalogueEntry {
+  /** What the name is; `class` entries make a call a constructor whose result has that type. */
+  kind?: EntryKind;
+  /** The call blocks the calling thread waiting on this. */
+  blocking?: BlockingKind;
+  /** The call burns CPU in pure Python or in native code. */
+  cpu?: CpuKind;
+  /** Native code that releases the GIL while it works (so threads overlap). */
+  releasesGil?: boolean;
+  /** Safe to call concurrently from several threads (on the same receiver, for methods). */
+  threadSafe?: boolean;
+  /** An ordered, observable side effect. */
+  orderedEffect?: OrderedEffect;
+  /** Hidden shared state the call reads or writes. */
+  sharedState?: SharedState;
+  /** The call returns a coroutine (or awaitable) that must be awaited. */
+  coroutine?: boolean;
+  /** Qualified name of the non-blocking equivalent in async code, e.g. `asyncio.sleep`. */
+  asyncAlternative?: string;
+  /** Qualified type name of the value the call returns (for receiver resolution). */
+  returns?: string;
+  /** Qualified type of the value `with X() as v` binds, when it is not the object itself. */
+  enterReturns?: string;
+  /** Value cannot be pickled (locks, open files, sockets, connections). */
+  unpicklable?: boolean;
+  /** One short sentence shown in messages, e.g. "sends an HTTP request and waits for the reply". */
+  note?: string;
+}
+
+/** The fields of `CatalogueEntry` and the values each accepts; used to validate data files and user config. */
+export const ENTRY_FIELDS: Record<keyof CatalogueEntry, readonly string[] | 'boolean' | 'string'> = {
+  kind: ENTRY_KINDS,
+  blocking: BLOCKING_KINDS,
+  cpu: CPU_KINDS,
+  releasesGil: 'boolean',
+  threadSafe: 'boolean',
+  orderedEffect: ORDERED_EFFECTS,
+  sharedState: SHARED_STATES,
+  coroutine: 'boolean',
+  asyncAlternative: 'string',
+  returns: 'string',
+  enterReturns: 'string',
+  unpicklable: 'boolean',
+  note: 'string',
+};
+
+/** Read-only view the semantic model and rules query. */
+export interface Catalogue {
+  /** The entry for a qualified name: exact first, then the longest matching wildcard. */
+  lookup(qualifiedName: string): CatalogueEntry | undefined;
+  /** Whether any entry exists at or below this qualified name (e.g. a module the catalogue knows). */
+  knows(qualifiedName: string): boolean;
+  /** Number of entries, for `concur rules`/docs. */
+  readonly size: number;
+}

@@ -1,0 +1,64 @@
+/** `concur check PATH...`: report findings in text, JSON or SARIF. */
+import { runCheck } from '../../engine/check.js';
+import { renderJson } from '../../output/json.js';
+import { renderSarif } from '../../output/sarif.js';
+import { renderErrorsText, renderStatistics, renderText } from '../../output/text.js';
+import { resolveSettings, type SelectionFlags } from '../settings-from-cli.js';
+import { Progress, useColor, type ColorChoice } from '../terminal.js';
+import { UsageError } from '../usage-error.js';
+import { exitStatus } from '../exit-status.js';
+import { VERSION } from '../version.js';
+
+export interface CheckFlags extends SelectionFlags {
+  format: string;
+  exitZero?: boolean;
+  statistics?: boolean;
+  showFixes?: boolean;
+  color: ColorChoice;
+  forceExclude?: boolean;
+  threads?: string;
+  quiet?: boolean;
+}
+
+const FORMATS = new Set(['text', 'json', 'sarif']);
+
+export async function checkCommand(paths: string[], flags: CheckFlags): Promise<number> {
+  if (!FORMATS.has(flags.format)) throw new UsageError(`unknown --format "${flags.format}": use text, json or sarif`);
+  const cwd = process.cwd();
+  const targets = paths.length ? paths : ['.'];
+  const { settings } = resolveSettings(targets, flags, cwd);
+  const color = useColor(flags.color, process.stdout);
+  const progress = new Progress(useColor(flags.color, process.stderr) && !flags.quiet, 'Analysing');
+  const result = await runCheck({
+    paths: targets,
+    cwd,
+    settings,
+    snippets: flags.format === 'text' && !flags.statistics,
+    forceExclude: flags.forceExclude,
+    maxWorkers: parseThreads(flags.threads),
+    onProgress: (done, total) => progress.update(done, total),
+  });
+  progress.clear();
+  const { report } = result;
+
+  switch (flags.format) {
+    case 'json':
+      process.stdout.write(renderJson(report));
+      break;
+    case 'sarif':
+      process.stdout.write(renderSarif(report, { toolVersion: VERSION }));
+      break;
+    default:
+      if (report.errors.length) process.stderr.write(renderErrorsText(report.errors, useColor(flags.color, process.stderr)));
+      if (flags.statistics) process.stdout.write(renderStatistics(report, { color }));
+      else if (!flags.quiet || report.findings.length) process.stdout.write(renderText(report, { color, showFixes: flags.showFixes }));
+  }
+  return exitStatus(report, result.filesFound, flags.exitZero);
+}
+
+export function parseThreads(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads takes a whole number of at least 1, not "${value}"`);
+  return threads;
+}

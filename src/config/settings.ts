@@ -1,0 +1,38 @@
+import type { CatalogueEntry } from '../catalogue/schema.js';
+
+export type OutputFormat = 'text' | 'json' | 'sarif';
+
+/** Resolved settings for one run: defaults, then configuration file, then command line. */
+export interface Settings {
+  /** Rule codes, code prefixes or rule names to enable (empty: every rule). */
+  select: string[];
+  /** Rule codes, code prefixes or rule names to disable (wins over select). */
+  ignore: string[];
+  /** Glob patterns (gitignore syntax) of paths to leave out, on top of the defaults. */
+  exclude: string[];
+  /** Extra patterns added to `exclude` without replacing it. */
+  extendExclude: string[];
+  /** Minimum Python version the analysed code must run on, e.g. [3, 11]. */
+  targetVersion: [number, number];
+  /** Respect .gitignore files while discovering files. */
+  respectGitignore: boolean;
+  /** Catalogue entries the user adds or overrides, keyed by qualified name. */
+  catalogue: Record<string, CatalogueEntry>;
+  /** Per-file rule ignores: glob -> rule selectors. */
+  perFileIgnores: Record<string, string[]>;
+}
+
+export const DEFAULT_TARGET_VERSION: [number, number] = [3, 9];
+
+export function defaultSettings(): Settings {
+  return {
+    select: [],
+    ignore: [],
+    exclude: [],
+    extendExclude: [],
+    targetVersion: DEFAULT_TARGET_VERSION,
+    respectGitignore: true,
+    catalogue: {},
+    perFileIgnores: {},
+  };
+}

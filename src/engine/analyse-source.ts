@@ -1,0 +1,180 @@
+/**
+ * Analysis of one decoded file: parse, build the semantic model, run the enabled rules, apply
+ * suppressions, and summarise the module for cross-file linking. Runs in a worker thread (or in
+ * the main thread for small runs); the tree is freed before it returns.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Catalogue } from '../catalogue/schema.js';
+import type { FileError, Finding } from '../diagnostics/finding.js';
+import { LineIndex } from '../parser/line-index.js';
+import { firstSyntaxError, hasPython2Statements, parse, type SyntaxNode } from '../parser/parser.js';
+import { compileWithPython, looksLikePython2 } from '../parser/python-check.js';
+import { summariseModule, type ModuleSummary } from '../project/summary.js';
+import type { PendingFinding, ReportOptions, Rule, RuleContext } from '../rules/rule.js';
+import { SemanticModel } from '../semantic/model.js';
+import type { SourceFile } from '../source/source-file.js';
+import { collectSuppressions, isSuppressed } from '../suppression/suppressions.js';
+import { mapToCells } from './notebook-positions.js';
+import type { Parser } from 'web-tree-sitter';
+
+export interface AnalysisOptions {
+  parser: Parser;
+  catalogue: Catalogue;
+  rules: readonly Rule[];
+  targetVersion: [number, number];
+  moduleName: string;
+  isPackage: boolean;
+  projectModules: ReadonlySet<string>;
+  /** Lines of context captured around each finding for the text format's code frame (0: none). */
+  snippetContext: number;
+}
+
+export interface FileAnalysis {
+  path: string;
+  findings: Finding[];
+  pending: Array<PendingFinding & { rule: string }>;
+  summary?: ModuleSummary;
+  error?: FileError;
+  lineCount: number;
+  /** Hash of the analysed text, so `fix` can tell whether the file changed since. */
+  fingerprint?: string;
+}
+
+export function analyseSource(source: SourceFile, options: AnalysisOptions): FileAnalysis {
+  const lines = new LineIndex(source.text);
+  const result: FileAnalysis = {
+    path: source.path,
+    findings: [],
+    pending: [],
+    lineCount: lines.lineCount,
+    fingerprint: fingerprintOf(source.text),
+  };
+  const tree = parse(options.parser, source.text);
+  try {
+    const root = tree.rootNode;
+    let fixesAllowed = true;
+    const syntaxError = firstSyntaxError(root);
+    if (syntaxError || hasPython2Statements(root)) {
+      const verdict = compileWithPython(bytesOf(source), source.path);
+      if (verdict.kind === 'invalid' || (verdict.kind === 'unavailable' && syntaxError)) {
+        result.error = syntaxErrorOf(source, lines, verdict, syntaxError);
+        return result;
+      }
+      // Valid Python the grammar misread: analyse what parsed, but never edit it.
+      fixesAllowed = false;
+    }
+
+    const model = new SemanticModel(root, {
+      moduleName: options.moduleName,
+      isPackage: options.isPackage,
+      catalogue: options.catalogue,
+      projectModules: options.projectModules,
+    });
+    const suppressions = collectSuppressions(
+      root.descendantsOfType('comment').map((c) => ({ line: lines.position(c!.startIndex).line, text: c!.text })),
+    );
+
+    for (const rule of options.rules) {
+      const make = (node: SyntaxNode, message: string, extra?: ReportOptions): Finding | undefined => {
+        const range = lines.range(node.startIndex, node.endIndex);
+        if (isSuppressed(suppressions, rule, range.line)) return undefined;
+        const finding: Finding = {
+          rule: rule.meta.code,
+          name: rule.meta.name,
+          category: rule.meta.category,
+          path: source.path,
+          ...range,
+          message,
+        };
+        if (extra?.fix && fixesAllowed) {
+          finding.fix = {
+            applicability: extra.fix.applicability,
+            message: extra.fix.message,
+            edits: extra.fix.edits.map((edit) => ({ ...edit, range: lines.range(edit.start, edit.end) })),
+          };
+        }
+        if (extra?.related) finding.related = extra.related;
+        if (options.snippetContext > 0) finding.snippet = snippetOf(lines, range.line, range.endLine, options.snippetContext);
+        return finding;
+      };
+      const context: RuleContext = {
+        source,
+        model,
+        lines,
+        catalogue: options.catalogue,
+        targetVersion: options.targetVersion,
+        fixesAllowed,
+        report(node, message, extra) {
+          const finding = make(node, message, extra);
+          if (finding) result.findings.push(finding);
+        },
+        defer(node, data, extra) {
+          const finding = make(node, '', extra);
+          if (finding) result.pending.push({ rule: rule.meta.code, finding, data });
+        },
+      };
+      rule.check(context);
+    }
+
+    result.summary = summariseModule(model, source.path, lines);
+    if (source.notebook) {
+      for (const finding of result.findings) mapToCells(finding, source.notebook);
+      for (const pending of result.pending) mapToCells(pending.finding, source.notebook);
+    }
+    return result;
+  } finally {
+    tree.delete();
+  }
+}
+
+export function fingerprintOf(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function bytesOf(source: SourceFile): Uint8Array {
+  if (!source.notebook) {
+    try {
+      return readFileSync(source.absolutePath);
+    } catch {
+      // Fall through to the decoded text.
+    }
+  }
+  return Buffer.from(source.text, 'utf8');
+}
+
+function syntaxErrorOf(
+  source: SourceFile,
+  lines: LineIndex,
+  verdict: ReturnType<typeof compileWithPython>,
+  node: SyntaxNode | undefined,
+): FileError {
+  if (verdict.kind === 'invalid') {
+    const python2 = looksLikePython2(verdict.message);
+    const where = verdict.line ? ` (line ${verdict.line}${verdict.column ? `, column ${verdict.column}` : ''})` : '';
+    return {
+      path: source.path,
+      message: python2
+        ? `Python 2 syntax is not supported: ${verdict.message}${where}`
+        : `syntax error: ${verdict.message}${where}`,
+      line: verdict.line,
+      column: verdict.column,
+    };
+  }
+  const position = node ? lines.position(node.startIndex) : { line: 1, column: 1 };
+  return {
+    path: source.path,
+    message: `syntax error at line ${position.line}, column ${position.column}`,
+    line: position.line,
+    column: position.column,
+  };
+}
+
+function snippetOf(lines: LineIndex, line: number, endLine: number, context: number) {
+  const firstLine = Math.max(1, line - context);
+  const last = Math.min(lines.lineCount, Math.min(endLine, line + 4) + context);
+  const out: string[] = [];
+  for (let l = firstLine; l <= last; l++) out.push(lines.lineText(l));
+  while (out.length > 1 && out[out.length - 1].trim() === '' && firstLine + out.length - 1 > endLine) out.pop();
+  return { firstLine, lines: out };
+}

@@ -1,0 +1,121 @@
+/**
+ * `concur check` end to end: discover files, name their modules, analyse them in parallel,
+ * link the module summaries into the project index, settle the findings that depend on other
+ * files, and assemble the report.
+ */
+import picomatch from 'picomatch';
+import type { FileError, Finding } from '../diagnostics/finding.js';
+import { discoverFiles } from '../discovery/discover.js';
+import type { Settings } from '../config/settings.js';
+import type { Report } from '../output/report.js';
+import { ProjectIndex } from '../project/project-index.js';
+import { ModuleNamer } from '../project/module-names.js';
+import { findRule, selectRules } from '../rules/registry.js';
+import type { PendingFinding, Rule } from '../rules/rule.js';
+import type { FileAnalysis } from './analyse-source.js';
+import { analyseAll } from './pool.js';
+import type { FileTask } from './session.js';
+
+export interface CheckOptions {
+  paths: string[];
+  cwd: string;
+  settings: Settings;
+  /** Capture source lines around findings (for the text format's code frames). */
+  snippets: boolean;
+  forceExclude?: boolean;
+  maxWorkers?: number;
+  /** Called as each file finishes, for progress display. */
+  onProgress?(done: number, total: number): void;
+}
+
+export interface CheckResult {
+  report: Report;
+  /** Files that were found (analysed or not). */
+  filesFound: number;
+  /** Display path -> absolute path and fingerprint of the text analysed, for `fix`. */
+  files: Map<string, { absolutePath: string; fingerprint?: string }>;
+  linesAnalysed: number;
+}
+
+export async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  const { settings } = options;
+  const discovered = await discoverFiles(options.paths, {
+    cwd: options.cwd,
+    exclude: settings.exclude,
+    extendExclude: settings.extendExclude,
+    respectGitignore: settings.respectGitignore,
+    forceExclude: options.forceExclude,
+  });
+  const rules = selectRules(settings.select, settings.ignore);
+  const namer = new ModuleNamer();
+  const perFileIgnores = Object.entries(settings.perFileIgnores).map(([glob, selectors]) => ({
+    matches: picomatch(glob, { dot: true, basename: !glob.includes('/') }),
+    selectors,
+  }));
+
+  const tasks: FileTask[] = discovered.files.map((file) => {
+    const identity = namer.identify(file.absolutePath);
+    const ignored = perFileIgnores.filter((p) => p.matches(file.path)).flatMap((p) => p.selectors);
+    const fileRules = ignored.length ? selectRules(settings.select, [...settings.ignore, ...ignored]) : rules;
+    return { file, moduleName: identity.name, isPackage: identity.isPackage, ruleCodes: fileRules.map((r) => r.meta.code) };
+  });
+
+  const findings: Finding[] = [];
+  const pending: Array<PendingFinding & { rule: string }> = [];
+  const errors: FileError[] = [...discovered.errors];
+  const project = new ProjectIndex();
+  let analysed = 0;
+  let lines = 0;
+  let done = 0;
+  const files = new Map<string, { absolutePath: string; fingerprint?: string }>();
+  for (const file of discovered.files) files.set(file.path, { absolutePath: file.absolutePath });
+  const collect = (analysis: FileAnalysis) => {
+    done++;
+    const entry = files.get(analysis.path);
+    if (entry) entry.fingerprint = analysis.fingerprint;
+    options.onProgress?.(done, tasks.length);
+    if (analysis.error) {
+      errors.push(analysis.error);
+      return;
+    }
+    analysed++;
+    lines += analysis.lineCount;
+    findings.push(...analysis.findings);
+    pending.push(...analysis.pending);
+    if (analysis.summary) project.addModule(analysis.summary);
+  };
+
+  await analyseAll(tasks, {
+    maxWorkers: options.maxWorkers,
+    onResult: collect,
+    session: {
+      targetVersion: settings.targetVersion,
+      catalogueExtra: settings.catalogue,
+      projectModules: tasks.map((t) => t.moduleName),
+      snippetContext: options.snippets ? 2 : 0,
+    },
+  });
+
+  findings.push(...settleDeferred(pending, project));
+
+  return {
+    report: { findings, loops: [], errors, filesAnalysed: analysed, rules: rules.map((r) => r.meta) },
+    filesFound: discovered.files.length,
+    files,
+    linesAnalysed: lines,
+  };
+}
+
+/** Gives each deferred finding its verdict now that every file is linked. */
+function settleDeferred(pending: Array<PendingFinding & { rule: string }>, project: ProjectIndex): Finding[] {
+  const settled: Finding[] = [];
+  const rules = new Map<string, Rule | undefined>();
+  for (const item of pending) {
+    if (!rules.has(item.rule)) rules.set(item.rule, findRule(item.rule));
+    const rule = rules.get(item.rule);
+    const resolution = rule?.resolve?.(item, project);
+    if (!resolution) continue;
+    settled.push({ ...item.finding, message: resolution.message, related: resolution.related ?? item.finding.related });
+  }
+  return settled;
+}

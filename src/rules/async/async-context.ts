@@ -1,0 +1,26 @@
+/** Where async code runs, as the async rules see it. */
+import type { CallSite, SemanticModel } from '../../semantic/model.js';
+import type { Scope } from '../../semantic/scope.js';
+
+/**
+ * The `async def` whose coroutine executes a call, if any. Calls in nested defs and lambdas
+ * belong to those (they run when and where those are called, e.g. in `asyncio.to_thread`).
+ */
+export function asyncFunctionOf(call: CallSite): Scope | undefined {
+  const scope = call.scope.executionScope;
+  return scope.kind === 'function' && scope.isAsync ? scope : undefined;
+}
+
+/** Whether `await` may be inserted at the call: not inside a generator expression or a class body. */
+export function canAwaitAt(call: CallSite): boolean {
+  for (let scope: Scope | undefined = call.scope; scope; scope = scope.parent) {
+    if (scope.kind === 'function') return scope.isAsync;
+    if (scope.kind !== 'comprehension' || scope.node.type === 'generator_expression') return false;
+  }
+  return false;
+}
+
+/** `Client.fetch` for a method, `main` for a function: the qualified name without the module. */
+export function displayName(model: SemanticModel, scope: Scope): string {
+  return scope.qualifiedName.slice(model.moduleName.length + 1).replace(/\.<locals>/g, '');
+}

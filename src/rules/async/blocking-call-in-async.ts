@@ -1,0 +1,162 @@
+/**
+ * AS101 blocking-call-in-async: a call that blocks the thread (per the effect catalogue) made
+ * from an `async def`, directly or through any chain of synchronous project functions.
+ */
+import type { FixDraft, PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
+import type { CallSite } from '../../semantic/model.js';
+import type { CatalogueEntry } from '../../catalogue/schema.js';
+import type { ProjectIndex } from '../../project/project-index.js';
+import { referenceModule } from '../../fixes/imports.js';
+import { asyncSleepEdit, runInExecutorEdit, toThreadEdit } from '../../fixes/await-edits.js';
+import { asyncFunctionOf, canAwaitAt, displayName } from './async-context.js';
+
+const BLOCKING_WORDS: Record<string, string> = {
+  network: 'network I/O',
+  disk: 'disk I/O',
+  subprocess: 'waits for a subprocess',
+  sleep: 'sleeps',
+  database: 'database I/O',
+  wait: 'waits on another thread or process',
+};
+
+export const blockingCallInAsync: Rule = {
+  meta: {
+    code: 'AS101',
+    name: 'blocking-call-in-async',
+    category: 'async-blocking',
+    summary: 'Blocking call in an async function stalls the event loop',
+    fix: 'sometimes',
+    docs: {
+      what:
+        'A call that blocks the calling thread (network, disk, subprocess, sleep, database, or waiting on ' +
+        'another thread) made from an `async def`, either directly or through any chain of synchronous ' +
+        'functions of the analysed project, across files. The message names the chain, e.g. ' +
+        '`main -> load() -> requests.get`. Calls inside a lambda or nested function handed to ' +
+        '`asyncio.to_thread` or `loop.run_in_executor` are not flagged: they run in another thread.',
+      why:
+        'An event loop runs every task on one thread. While a blocking call waits, no other task makes ' +
+        'progress: a 2-second `requests.get` freezes every connection the server holds for 2 seconds, and ' +
+        'timeouts fire elsewhere. The concurrency that `async` promises is lost.',
+      example: [
+        'import asyncio, time, requests',
+        '',
+        'async def poll(url):',
+        '    time.sleep(1)',
+        '    return requests.get(url).text',
+      ].join('\n'),
+      fixed: [
+        'import asyncio, time, requests',
+        '',
+        'async def poll(url):',
+        '    await asyncio.sleep(1)',
+        '    return (await asyncio.to_thread(requests.get, url)).text',
+      ].join('\n'),
+      fixSafety:
+        '`time.sleep(...)` becomes `await asyncio.sleep(...)`: a safe fix. Other blocking calls become ' +
+        '`await asyncio.to_thread(f, ...)` (on Python 3.8, `await asyncio.get_running_loop().run_in_executor(None, f, ...)`), ' +
+        'which runs the call in a worker thread: this fix is always unsafe, because the callee may use objects that ' +
+        'must stay on one thread (a `sqlite3` connection, thread-local state) and other tasks now run while it waits, ' +
+        'which can reorder their side effects. A better fix is often the async library (`httpx.AsyncClient`, ' +
+        '`aiohttp`, `aiofiles`), which the message suggests when the catalogue knows one. No edit is offered inside ' +
+        'generator expressions, where `await` would change what the expression is.',
+    },
+  },
+
+  check(context: RuleContext): void {
+    const { model, catalogue } = context;
+    for (const call of model.calls) {
+      const asyncFunction = asyncFunctionOf(call);
+      if (!asyncFunction || call.awaited) continue;
+      const callee = model.calleeName(call);
+      if (!callee) continue;
+      const entry = catalogue.lookup(callee);
+      const caller = displayName(model, asyncFunction);
+      if (entry) {
+        if (!entry.blocking || entry.coroutine || isNonBlockingCall(call)) continue;
+        const alternative = entry.asyncAlternative ? `; use \`${entry.asyncAlternative}\` instead` : '';
+        context.report(
+          call.node,
+          `Blocking call \`${callee}\` (${BLOCKING_WORDS[entry.blocking]}) in async function \`${caller}\` stalls the event loop: ${caller} -> ${callee}${alternative}`,
+          { fix: fixFor(context, call, callee, entry) },
+        );
+      } else if (model.isProjectName(callee) || callee.startsWith(`${model.moduleName}.`)) {
+        context.defer(call.node, { callee, caller }, { fix: toThreadFix(context, call) });
+      }
+    }
+  },
+
+  resolve(pending: PendingFinding, project: ProjectIndex): Resolution | undefined {
+    const callee = String(pending.data.callee);
+    const caller = String(pending.data.caller);
+    const target = project.resolveFunction(callee);
+    if (!target || target.isAsync || target.isGenerator) return undefined;
+    const chain = project.effectChain(target, 'blocking');
+    if (!chain) return undefined;
+    const names = chain.steps.map((step) => `${step.function.displayName}()`);
+    const last = chain.effect;
+    const words = last.blocking ? BLOCKING_WORDS[last.blocking] : 'blocks';
+    return {
+      message: `Blocking call \`${target.displayName}()\` in async function \`${caller}\` stalls the event loop (${words}): ${[caller, ...names, last.callee].join(' -> ')}`,
+      related: chain.steps.map((step, index) => {
+        const next = chain.steps[index + 1];
+        const callee = next ? `${next.function.displayName}()` : step.call.callee;
+        return {
+          path: step.function.path,
+          line: step.call.line,
+          column: step.call.column,
+          endLine: step.call.line,
+          endColumn: step.call.column,
+          message: `\`${step.function.displayName}()\` calls \`${callee}\``,
+        };
+      }),
+    };
+  },
+};
+
+/** `q.get(block=False)`, `lock.acquire(blocking=False)`, `timeout=0` do not wait. */
+function isNonBlockingCall(call: CallSite): boolean {
+  const args = call.node.childForFieldName('arguments');
+  if (!args) return false;
+  for (const argument of args.namedChildren) {
+    if (argument?.type !== 'keyword_argument') continue;
+    const name = argument.childForFieldName('name')?.text;
+    const value = argument.childForFieldName('value')?.text;
+    if ((name === 'block' || name === 'blocking') && value === 'False') return true;
+    if (name === 'timeout' && (value === '0' || value === '0.0')) return true;
+  }
+  return false;
+}
+
+function fixFor(context: RuleContext, call: CallSite, callee: string, entry: CatalogueEntry): FixDraft | undefined {
+  if (callee === 'time.sleep' && entry.asyncAlternative === 'asyncio.sleep') {
+    if (!context.fixesAllowed || !canAwaitAt(call)) return undefined;
+    const asyncio = referenceModule(context.model, call.scope, 'asyncio');
+    const edit = asyncio && asyncSleepEdit(call.node, asyncio.name);
+    if (!asyncio || !edit) return undefined;
+    return {
+      applicability: 'safe',
+      message: 'Replace with `await asyncio.sleep(...)`',
+      edits: asyncio.importEdit ? [asyncio.importEdit, edit] : [edit],
+    };
+  }
+  return toThreadFix(context, call);
+}
+
+/**
+ * Always unsafe: the call moves to another thread (thread-bound objects, thread-local state)
+ * and other tasks now run while it waits, which can reorder their side effects.
+ */
+function toThreadFix(context: RuleContext, call: CallSite): FixDraft | undefined {
+  if (!context.fixesAllowed || !canAwaitAt(call)) return undefined;
+  const asyncio = referenceModule(context.model, call.scope, 'asyncio');
+  if (!asyncio) return undefined;
+  const [major, minor] = context.targetVersion;
+  const legacy = major === 3 && minor < 9;
+  const edit = legacy ? runInExecutorEdit(call.node, asyncio.name) : toThreadEdit(call.node, asyncio.name);
+  if (!edit) return undefined;
+  return {
+    applicability: 'unsafe',
+    message: legacy ? 'Run it in the default executor with `loop.run_in_executor`' : 'Run it in a worker thread with `await asyncio.to_thread(...)`',
+    edits: asyncio.importEdit ? [asyncio.importEdit, edit] : [edit],
+  };
+}

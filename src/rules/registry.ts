@@ -1,0 +1,32 @@
+/** Every rule concur has, and how `--select`/`--ignore` choose among them. */
+import { blockingCallInAsync } from './async/blocking-call-in-async.js';
+import { coroutineNeverAwaited } from './async/coroutine-never-awaited.js';
+import { danglingTask } from './async/dangling-task.js';
+import type { Rule } from './rule.js';
+
+export const ALL_RULES: readonly Rule[] = [blockingCallInAsync, coroutineNeverAwaited, danglingTask];
+
+export function findRule(codeOrName: string): Rule | undefined {
+  const key = codeOrName.trim();
+  return ALL_RULES.find((r) => r.meta.code === key.toUpperCase() || r.meta.name === key.toLowerCase());
+}
+
+/** A selector is `ALL`, a code (`AS101`), a code prefix (`AS`, `AS1`) or a rule name. */
+export function selectorMatches(selector: string, rule: Rule): boolean {
+  const s = selector.trim();
+  if (s.toUpperCase() === 'ALL') return true;
+  if (s.toLowerCase() === rule.meta.name) return true;
+  return s.length > 0 && rule.meta.code.startsWith(s.toUpperCase());
+}
+
+export function isValidSelector(selector: string): boolean {
+  return ALL_RULES.some((rule) => selectorMatches(selector, rule));
+}
+
+/** Rules enabled by `select` (all when empty) minus those matched by `ignore`. */
+export function selectRules(select: readonly string[], ignore: readonly string[]): Rule[] {
+  return ALL_RULES.filter(
+    (rule) =>
+      (select.length === 0 || select.some((s) => selectorMatches(s, rule))) && !ignore.some((s) => selectorMatches(s, rule)),
+  );
+}

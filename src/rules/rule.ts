@@ -1,0 +1,54 @@
+/**
+ * What a rule is. A rule is one module: its metadata and documentation, a `check` that runs in
+ * the worker on one file's semantic model, and, for rules whose verdict depends on other files,
+ * a `resolve` that runs on the main thread once the project index has linked every file.
+ */
+import type { Catalogue } from '../catalogue/schema.js';
+import type { Edit, Finding, Fix, RelatedLocation } from '../diagnostics/finding.js';
+import type { LineIndex } from '../parser/line-index.js';
+import type { SyntaxNode } from '../parser/parser.js';
+import type { ProjectIndex } from '../project/project-index.js';
+import type { SemanticModel } from '../semantic/model.js';
+import type { SourceFile } from '../source/source-file.js';
+import type { RuleMeta } from './rule-meta.js';
+
+export interface FixDraft {
+  applicability: Fix['applicability'];
+  message: string;
+  edits: Edit[];
+}
+
+export interface ReportOptions {
+  fix?: FixDraft;
+  related?: RelatedLocation[];
+}
+
+export interface RuleContext {
+  source: SourceFile;
+  model: SemanticModel;
+  lines: LineIndex;
+  catalogue: Catalogue;
+  targetVersion: [number, number];
+  /** False when the file parsed with errors that `compile()` accepted: never offer edits then. */
+  fixesAllowed: boolean;
+  report(node: SyntaxNode, message: string, options?: ReportOptions): void;
+  /** A finding whose message (or existence) depends on other files; `resolve` decides. */
+  defer(node: SyntaxNode, data: Record<string, unknown>, options?: ReportOptions): void;
+}
+
+/** A finding waiting for the project index. `message` is empty until resolved. */
+export interface PendingFinding {
+  finding: Finding;
+  data: Record<string, unknown>;
+}
+
+export interface Resolution {
+  message: string;
+  related?: RelatedLocation[];
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(context: RuleContext): void;
+  resolve?(pending: PendingFinding, project: ProjectIndex): Resolution | undefined;
+}

@@ -1,0 +1,361 @@
+/**
+ * The semantic model of one module: what the binder recorded, plus the queries rules ask.
+ * Rules never walk scopes themselves; they ask the model what a name or a call refers to.
+ *
+ * Values are resolved flow-insensitively: a name has a type when every binding of it in its
+ * scope (ignoring `None`) gives the same one. That is enough to know that `s.get(u)` after
+ * `s = requests.Session()` calls `requests.Session.get`, without a type checker.
+ */
+import type { Catalogue } from '../catalogue/schema.js';
+import type { SyntaxNode } from '../parser/parser.js';
+import {
+  bind,
+  lookupBindings,
+  owningScope,
+  SELF_PARAMETER,
+  type BinderOutput,
+  type CallSite,
+  type ClassFacts,
+  type WithContext,
+} from './binder.js';
+import { BUILTIN_NAMES } from './builtins.js';
+import { dottedPrefixes } from './module-name.js';
+import type { Binding, Scope } from './scope.js';
+
+/** What an expression denotes. */
+export type Value =
+  /** A module, function, class or other named thing: `requests`, `requests.get`, `pkg.mod.Client`. */
+  | { kind: 'ref'; qualifiedName: string }
+  /** An instance of a type: the result of `requests.Session()`, `self` in a method. */
+  | { kind: 'instance'; type: string }
+  | { kind: 'unknown' };
+
+const UNKNOWN: Value = { kind: 'unknown' };
+
+/** Lock-like types: holding one with `with` serialises the code inside. */
+const LOCK_TYPES = new Set([
+  'threading.Lock',
+  'threading.RLock',
+  'threading.Condition',
+  'threading.Semaphore',
+  'threading.BoundedSemaphore',
+  'multiprocessing.Lock',
+  'multiprocessing.RLock',
+  'multiprocessing.synchronize.Lock',
+  'multiprocessing.synchronize.RLock',
+  'asyncio.Lock',
+  'asyncio.Semaphore',
+  'asyncio.BoundedSemaphore',
+  'asyncio.Condition',
+]);
+
+export interface HeldLock {
+  /** Identity of the lock object: `pkg.mod.LOCK`, `pkg.mod.Cache.lock` (per class attribute). */
+  identity: string;
+  type: string;
+  node: SyntaxNode;
+  isAsync: boolean;
+}
+
+export interface ModelOptions {
+  moduleName: string;
+  isPackage: boolean;
+  catalogue: Catalogue;
+  /** Qualified names of the modules of the analysed project (to tell project code from libraries). */
+  projectModules?: ReadonlySet<string>;
+}
+
+export class SemanticModel {
+  readonly root: Scope;
+  readonly scopes: readonly Scope[];
+  readonly calls: readonly CallSite[];
+  readonly classes: ReadonlyMap<string, ClassFacts>;
+  readonly moduleName: string;
+  readonly isPackage: boolean;
+  readonly catalogue: Catalogue;
+  private readonly facts: BinderOutput;
+  private readonly projectModules: ReadonlySet<string>;
+  private readonly bindingTypes = new Map<Binding, string | null>();
+  private readonly inProgress = new Set<Binding>();
+
+  constructor(tree: SyntaxNode, options: ModelOptions) {
+    this.moduleName = options.moduleName;
+    this.isPackage = options.isPackage;
+    this.catalogue = options.catalogue;
+    this.projectModules = options.projectModules ?? new Set();
+    this.facts = bind(tree, options.moduleName, options.isPackage);
+    this.root = this.facts.root;
+    this.scopes = this.facts.scopes;
+    this.calls = this.facts.calls;
+    this.classes = this.facts.classes;
+  }
+
+  /** Scope introduced by a def, class, lambda, comprehension or the module node. */
+  scopeOfNode(node: SyntaxNode): Scope | undefined {
+    return this.facts.scopeByNode.get(node.id);
+  }
+
+  /** Innermost scope containing `node`. */
+  scopeContaining(node: SyntaxNode): Scope {
+    for (let current: SyntaxNode | null = node.parent; current; current = current.parent) {
+      const scope = this.facts.scopeByNode.get(current.id);
+      if (scope) return scope;
+    }
+    return this.root;
+  }
+
+  functionScopes(): Scope[] {
+    return this.scopes.filter((s) => s.kind === 'function');
+  }
+
+  /** Bindings a read of `name` in `scope` sees (empty for builtins and undefined names). */
+  bindingsOf(name: string, scope: Scope): Binding[] {
+    return lookupBindings(name, scope);
+  }
+
+  isUnderMainGuard(node: SyntaxNode): boolean {
+    return this.facts.mainGuards.some(([start, end]) => node.startIndex >= start && node.endIndex <= end);
+  }
+
+  /** Whether a qualified name belongs to a module of the analysed project. */
+  isProjectName(qualifiedName: string): boolean {
+    if (this.projectModules.size === 0) return false;
+    return dottedPrefixes(qualifiedName).some((prefix) => this.projectModules.has(prefix));
+  }
+
+  /** What an expression denotes, as far as names, attributes and calls can tell. */
+  valueOf(node: SyntaxNode, scope: Scope): Value {
+    switch (node.type) {
+      case 'identifier':
+        return this.valueOfName(node.text, scope);
+      case 'attribute': {
+        const object = node.childForFieldName('object');
+        const attribute = node.childForFieldName('attribute');
+        if (!object || !attribute) return UNKNOWN;
+        return this.attributeOf(this.valueOf(object, scope), attribute.text);
+      }
+      case 'call': {
+        const callee = node.childForFieldName('function');
+        return callee ? this.resultOf(this.valueOf(callee, scope)) : UNKNOWN;
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren[0];
+        return inner ? this.valueOf(inner, scope) : UNKNOWN;
+      }
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  /** Qualified name of what a call calls: `requests.Session.get` for `s.get(u)`. */
+  calleeName(call: CallSite): string | undefined {
+    const value = this.valueOf(call.callee, call.scope);
+    return value.kind === 'ref' ? value.qualifiedName : undefined;
+  }
+
+  /** Qualified name an expression refers to (`r.get` -> `requests.get`), if it names something. */
+  qualifiedNameOf(node: SyntaxNode, scope: Scope): string | undefined {
+    const value = this.valueOf(node, scope);
+    return value.kind === 'ref' ? value.qualifiedName : undefined;
+  }
+
+  /** Type of the value an expression evaluates to, when known. */
+  typeOf(node: SyntaxNode, scope: Scope): string | undefined {
+    const value = this.valueOf(node, scope);
+    return value.kind === 'instance' ? value.type : undefined;
+  }
+
+  /** Locks held by `with` statements around a call, innermost first. */
+  heldLocks(call: CallSite): HeldLock[] {
+    const held: HeldLock[] = [];
+    for (let context: WithContext | undefined = call.withContext; context; context = context.outer) {
+      const type = this.typeOf(context.value, context.scope);
+      if (!type || !LOCK_TYPES.has(type)) continue;
+      const identity = this.identityOf(context.value, context.scope);
+      if (identity) held.push({ identity, type, node: context.value, isAsync: context.isAsync });
+    }
+    return held;
+  }
+
+  /**
+   * A stable name for the object an expression denotes, for comparing two uses of "the same"
+   * shared object: a module global `mod.NAME`, a class's instance attribute `mod.Class.attr`,
+   * a local `mod.func.<locals>.name`.
+   */
+  identityOf(node: SyntaxNode, scope: Scope): string | undefined {
+    if (node.type === 'identifier') {
+      const owner = owningScope(node.text, scope);
+      return owner ? `${owner.qualifiedName}${owner.kind === 'module' || owner.kind === 'class' ? '.' : '.<locals>.'}${node.text}` : undefined;
+    }
+    if (node.type === 'attribute') {
+      const object = node.childForFieldName('object');
+      const attribute = node.childForFieldName('attribute')?.text;
+      if (!object || !attribute) return undefined;
+      const value = this.valueOf(object, scope);
+      if (value.kind === 'instance') return `${value.type}.${attribute}`;
+      if (value.kind === 'ref') return `${value.qualifiedName}.${attribute}`;
+    }
+    return undefined;
+  }
+
+  /** The class a type names, if the class is defined in this module. */
+  classFacts(type: string): ClassFacts | undefined {
+    return this.classes.get(type);
+  }
+
+  private valueOfName(name: string, scope: Scope): Value {
+    const owner = owningScope(name, scope);
+    if (!owner) {
+      if (BUILTIN_NAMES.has(name)) return { kind: 'ref', qualifiedName: `builtins.${name}` };
+      return this.starImported(name, scope);
+    }
+    const bindings = owner.bindings.get(name)!;
+    // A name bound once by import/def/class denotes that thing; rebinding makes it unknown.
+    const definitions = bindings.filter((b) => b.kind !== 'deletion');
+    const named = definitions.filter((b) => !(b.kind === 'assignment' && b.value?.type === 'none'));
+    if (named.length > 0 && named.every(isNamingBinding)) {
+      const target = named[0].target;
+      return target && named.every((b) => b.target === target) ? { kind: 'ref', qualifiedName: target } : UNKNOWN;
+    }
+    const type = this.typeOfBindings(definitions);
+    return type ? { kind: 'instance', type } : UNKNOWN;
+  }
+
+  /** `from m import *`: the name comes from the star-imported module that can provide it. */
+  private starImported(name: string, scope: Scope): Value {
+    const modules: string[] = [];
+    for (let s: Scope | undefined = scope; s; s = s.parent) modules.push(...s.starImports);
+    if (modules.length === 0) return UNKNOWN;
+    const known = modules.find((m) => this.catalogue.knows(`${m}.${name}`));
+    const project = modules.find((m) => this.isProjectName(m));
+    const module = known ?? project ?? (modules.length === 1 ? modules[0] : undefined);
+    return module ? { kind: 'ref', qualifiedName: `${module}.${name}` } : UNKNOWN;
+  }
+
+  private typeOfBindings(bindings: Binding[]): string | undefined {
+    let type: string | undefined;
+    for (const binding of bindings) {
+      if (binding.kind === 'assignment' && binding.value?.type === 'none') continue;
+      if (binding.kind === 'annotation' && !binding.value) continue;
+      const bindingType = this.typeOfBinding(binding);
+      if (!bindingType || (type && type !== bindingType)) return undefined;
+      type = bindingType;
+    }
+    return type;
+  }
+
+  private typeOfBinding(binding: Binding): string | undefined {
+    const cached = this.bindingTypes.get(binding);
+    if (cached !== undefined) return cached ?? undefined;
+    if (this.inProgress.has(binding)) return undefined;
+    this.inProgress.add(binding);
+    const type = this.computeBindingType(binding);
+    this.inProgress.delete(binding);
+    this.bindingTypes.set(binding, type ?? null);
+    return type;
+  }
+
+  private computeBindingType(binding: Binding): string | undefined {
+    const scope = binding.scope;
+    switch (binding.kind) {
+      case 'parameter': {
+        if (binding.target === SELF_PARAMETER) {
+          const cls = scope.enclosingClass;
+          return cls?.qualifiedName;
+        }
+        return binding.value ? this.annotationType(binding.value, scope.parent ?? scope) : undefined;
+      }
+      case 'annotation':
+        return binding.value ? this.annotationType(binding.value, scope) : undefined;
+      case 'assignment':
+      case 'walrus': {
+        if (!binding.value) return undefined;
+        const value = this.valueOf(binding.value, scope);
+        return value.kind === 'instance' ? value.type : undefined;
+      }
+      case 'with-target': {
+        if (!binding.value) return undefined;
+        const value = this.valueOf(binding.value, scope);
+        if (value.kind !== 'instance') return undefined;
+        const entry = this.catalogue.lookup(value.type);
+        return entry?.enterReturns ?? this.catalogue.lookup(`${value.type}.__enter__`)?.returns ?? value.type;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** `s: requests.Session` or `s: "requests.Session"` types `s`. */
+  private annotationType(annotation: SyntaxNode, scope: Scope): string | undefined {
+    let node = annotation.type === 'type' ? annotation.namedChildren[0] : annotation;
+    if (!node) return undefined;
+    if (node.type === 'string') return undefined;
+    if (node.type !== 'identifier' && node.type !== 'attribute') return undefined;
+    const value = this.valueOf(node, scope);
+    if (value.kind !== 'ref') return undefined;
+    return this.isClassName(value.qualifiedName) ? value.qualifiedName : undefined;
+  }
+
+  private attributeOf(object: Value, attribute: string): Value {
+    if (object.kind === 'ref') {
+      const name = `${object.qualifiedName}.${attribute}`;
+      const entry = this.catalogue.lookup(name);
+      if (entry?.kind === 'attribute' && entry.returns) return { kind: 'instance', type: entry.returns };
+      return { kind: 'ref', qualifiedName: name };
+    }
+    if (object.kind === 'instance') {
+      const facts = this.classes.get(object.type);
+      const assigned = facts?.instanceAttributes.get(attribute);
+      if (assigned) {
+        let type: string | undefined;
+        for (const a of assigned) {
+          if (a.value.type === 'none') continue;
+          const value = this.valueOf(a.value, a.scope);
+          if (value.kind !== 'instance' || (type && type !== value.type)) return UNKNOWN;
+          type = value.type;
+        }
+        return type ? { kind: 'instance', type } : UNKNOWN;
+      }
+      const classAttribute = facts?.scope.bindings.get(attribute);
+      if (classAttribute && classAttribute.every((b) => b.kind === 'assignment')) {
+        const type = this.typeOfBindings(classAttribute);
+        return type ? { kind: 'instance', type } : UNKNOWN;
+      }
+      const entry = this.catalogue.lookup(`${object.type}.${attribute}`);
+      if (entry?.kind === 'attribute' && entry.returns) return { kind: 'instance', type: entry.returns };
+      return { kind: 'ref', qualifiedName: `${object.type}.${attribute}` };
+    }
+    return UNKNOWN;
+  }
+
+  /** The value a call to `callee` returns. */
+  private resultOf(callee: Value): Value {
+    if (callee.kind !== 'ref') return UNKNOWN;
+    const name = callee.qualifiedName;
+    const entry = this.catalogue.lookup(name);
+    if (entry?.returns) return { kind: 'instance', type: entry.returns };
+    if (entry?.kind === 'class') return { kind: 'instance', type: name };
+    if (this.isClassName(name)) return { kind: 'instance', type: name };
+    return UNKNOWN;
+  }
+
+  /**
+   * Whether a qualified name names a class: a class of this module, a catalogued class, or a
+   * project name whose last part is CapWords (PEP 8), which the project linker confirms.
+   */
+  isClassName(name: string): boolean {
+    if (this.classes.has(name)) return true;
+    const entry = this.catalogue.lookup(name);
+    if (entry) return entry.kind === 'class';
+    const last = name.slice(name.lastIndexOf('.') + 1);
+    return this.isProjectName(name) && /^_?[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$/.test(last);
+  }
+}
+
+/** Bindings that make a name denote a module, function or class rather than a value. */
+function isNamingBinding(binding: Binding): boolean {
+  return binding.kind === 'import' || binding.kind === 'from-import' || binding.kind === 'function' || binding.kind === 'class';
+}
+
+export type { CallSite, ClassFacts, WithContext } from './binder.js';
+export type { Binding, Scope } from './scope.js';

@@ -1,0 +1,129 @@
+import { blockingCallInAsync } from '../../src/rules/async/blocking-call-in-async.js';
+import { ruleTester } from '../helpers/rule-tester.js';
+
+ruleTester(blockingCallInAsync, {
+  valid: [
+    { name: 'blocking call in a sync function', code: 'import time\ndef f():\n    time.sleep(1)\n' },
+    { name: 'awaited async sleep', code: 'import asyncio\nasync def f():\n    await asyncio.sleep(1)\n' },
+    {
+      name: 'function reference handed to asyncio.to_thread',
+      code: 'import asyncio, requests\nasync def f(u):\n    return await asyncio.to_thread(requests.get, u)\n',
+    },
+    {
+      name: 'lambda handed to run_in_executor',
+      code: 'import asyncio, time\nasync def f():\n    loop = asyncio.get_running_loop()\n    await loop.run_in_executor(None, lambda: time.sleep(1))\n',
+    },
+    {
+      name: 'nested sync function handed to to_thread',
+      code: [
+        'import asyncio, requests',
+        'async def f(u):',
+        '    def work():',
+        '        return requests.get(u).text',
+        '    return await asyncio.to_thread(work)',
+      ].join('\n'),
+    },
+    {
+      name: 'project function that does not block',
+      code: 'def add(a, b):\n    return a + b\nasync def f():\n    return add(1, 2)\n',
+    },
+    {
+      name: 'project function that only calls an async function',
+      code: 'import asyncio\nasync def g():\n    await asyncio.sleep(1)\ndef make():\n    return g()\nasync def f():\n    await make()\n',
+    },
+    { name: 'non-blocking queue get', code: 'import queue\nq = queue.Queue()\nasync def f():\n    return q.get(block=False)\n' },
+    { name: 'shadowed time module', code: 'async def f(time):\n    time.sleep(1)\n' },
+    { name: 'suppressed with concur: ignore', code: 'import time\nasync def f():\n    time.sleep(1)  # concur: ignore[AS101]\n' },
+    { name: 'suppressed with noqa', code: 'import time\nasync def f():\n    time.sleep(1)  # noqa: AS101\n' },
+    {
+      name: 'generator function called from async (its body does not run on call)',
+      code: 'import time\ndef ticks():\n    while True:\n        time.sleep(1)\n        yield 1\nasync def f():\n    it = ticks()\n',
+    },
+  ],
+  invalid: [
+    {
+      name: 'time.sleep gets a safe asyncio.sleep fix',
+      code: 'import asyncio\nimport time\n\nasync def f():\n    time.sleep(0.5)  # wait a bit\n',
+      errors: [{ line: 5, message: 'Blocking call `time.sleep` (sleeps) in async function `f`', fix: 'safe' }],
+      output: 'import asyncio\nimport time\n\nasync def f():\n    await asyncio.sleep(0.5)  # wait a bit\n',
+    },
+    {
+      name: 'asyncio is imported when the fix needs it',
+      code: '"""Doc."""\nfrom __future__ import annotations\nimport time\n\nasync def f():\n    time.sleep(1)\n',
+      errors: [{ line: 6, fix: 'safe' }],
+      output: '"""Doc."""\nfrom __future__ import annotations\nimport asyncio\nimport time\n\nasync def f():\n    await asyncio.sleep(1)\n',
+    },
+    {
+      name: 'aliased import and asyncio alias',
+      code: 'import asyncio as aio\nimport requests as r\nasync def f(u):\n    return r.get(u, timeout=5).json()\n',
+      errors: [{ line: 4, message: /requests\.get.*network I\/O.*f -> requests\.get/, fix: 'unsafe' }],
+      output: 'import asyncio as aio\nimport requests as r\nasync def f(u):\n    return (await aio.to_thread(r.get, u, timeout=5)).json()\n',
+    },
+    {
+      name: 'method on a typed receiver',
+      code: 'import asyncio, requests\ns = requests.Session()\nasync def f(u):\n    return s.get(u)\n',
+      errors: [{ line: 4, message: 'requests.Session.get' }],
+    },
+    {
+      name: 'open() and subprocess.run',
+      code: 'import subprocess\nasync def f(p):\n    data = open(p).read()\n    subprocess.run(["true"])\n',
+      errors: [{ line: 3, message: 'builtins.open' }, { line: 3, message: '.read' }, { line: 4, message: 'subprocess.run' }],
+    },
+    {
+      name: 'chain through sync project functions in one file',
+      code: [
+        'import requests',
+        'def fetch(u):',
+        '    return requests.get(u)',
+        'def load(u):',
+        '    return fetch(u).json()',
+        'async def main(u):',
+        '    return load(u)',
+      ].join('\n'),
+      errors: [{ line: 7, message: 'main -> load() -> fetch() -> requests.get', fix: 'unsafe' }],
+    },
+    {
+      name: 'chain across files and a re-export',
+      files: {
+        'pkg/__init__.py': 'from .util import load\n',
+        'pkg/util.py': 'import time\n\ndef load(p):\n    time.sleep(1)\n    return p\n',
+        'main.py': 'import asyncio\nfrom pkg import load\n\nasync def main():\n    return load("x")\n',
+      },
+      errors: [{ line: 5, message: 'main -> load() -> time.sleep' }],
+    },
+    {
+      name: 'blocking method reached through self',
+      code: [
+        'import sqlite3',
+        'class Store:',
+        '    def __init__(self, path):',
+        '        self.conn = sqlite3.connect(path)',
+        '    def rows(self):',
+        '        return self.conn.execute("select 1").fetchall()',
+        '    async def handler(self):',
+        '        return self.rows()',
+      ].join('\n'),
+      errors: [{ line: 8, message: 'Store.handler -> Store.rows() -> sqlite3.Connection.execute' }],
+    },
+    {
+      name: 'inherited method across files',
+      files: {
+        'base.py': 'import time\nclass Base:\n    def wait(self):\n        time.sleep(1)\n',
+        'main.py': 'from base import Base\nclass Child(Base):\n    async def run(self):\n        self.wait()\n',
+      },
+      errors: [{ line: 4, message: 'Child.run -> Base.wait() -> time.sleep' }],
+    },
+    {
+      name: 'no edit inside a generator expression',
+      code: 'import time\nasync def f(xs):\n    return sum(time.sleep(x) or x for x in xs)\n',
+      errors: [{ line: 3, fix: 'none' }],
+    },
+    {
+      name: 'Python 3.8 target uses run_in_executor',
+      code: 'import asyncio, requests\nasync def f(u):\n    return requests.get(u)\n',
+      settings: { targetVersion: [3, 8] },
+      errors: [{ line: 3, fix: 'unsafe' }],
+      output: 'import asyncio, requests\nasync def f(u):\n    return await asyncio.get_running_loop().run_in_executor(None, requests.get, u)\n',
+    },
+  ],
+});

@@ -53,6 +53,7 @@ async function main() {
     return 1;
   }
   fs.mkdirSync(CACHE_DIR, { recursive: true });
+  const loadBefore = os.loadavg()[0];
 
   const python = pythonFacts();
   const targets = corpusTargets(python.stdlib, options.quick);
@@ -84,7 +85,7 @@ async function main() {
   const results = {
     date: new Date().toISOString(),
     corpus,
-    machine: machineFacts(),
+    machine: { ...machineFacts(), loadAverage: { before: loadBefore, after: os.loadavg()[0] } },
     versions: { concur: concurVersion(), ruff: ruff.version ?? null, ruffError: ruff.error ?? null },
     commands: Object.fromEntries(tools.map((tool) => [tool.name, [tool.command, ...tool.args].join(' ')])),
     measurement: timer === 'gnu-time' ? 'wall time (Node hrtime) + GNU time %M' : 'wall time only',
@@ -430,6 +431,8 @@ function printResults(results) {
   out.push('', `Corpus:  ${describeCorpus(corpus)}`);
   out.push(`Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, ${machine.platform}, Node ${machine.node}`);
   out.push(`Tools:   concur ${versions.concur ?? '?'} (default rules), ${versions.ruff ? `ruff ${versions.ruff} (--select ALL)` : 'ruff not available'}`);
+  const load = machine.loadAverage;
+  out.push(`Load:    1-min load average ${load.before.toFixed(2)} before, ${load.after.toFixed(2)} after${busyWarning(load)}`);
   out.push(`Runs:    ${results.runsPerTool} per tool after one warm-up each, interleaved; ${results.measurement}`, '');
   out.push(table(results.tools));
   if (results.ratio) {
@@ -438,6 +441,12 @@ function printResults(results) {
   }
   out.push('', ...describeFileCounts(results.fileCounts), '', ...describeConcurOutput(results.concurOutput), '');
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** Other work on the machine slows whichever tool it overlaps: say so instead of hiding it. */
+function busyWarning(load) {
+  // The bench itself keeps up to all CPUs busy, so "after" is high by design; "before" is not.
+  return load.before > 0.5 ? ` (machine was busy before the bench: timings are noisy, rerun when idle)` : '';
 }
 
 function table(tools) {
@@ -492,7 +501,9 @@ function runOrThrow(command, args) {
 }
 
 function lastLines(text, count = 5) {
-  return String(text ?? '').trim().split('\n').slice(-count).join('\n');
+  const lines = String(text ?? '').trim().split('\n').slice(-count);
+  // pip's "from versions: ..." line alone runs to kilobytes.
+  return lines.map((line) => (line.length > 200 ? `${line.slice(0, 200)}...` : line)).join('\n');
 }
 
 /** The lines of a Node stack dump that say what went wrong, without the frames. */

@@ -14,6 +14,8 @@ export class CatalogueIndex implements Catalogue {
   private readonly wildcards = new Map<string, CatalogueEntry>();
   /** Every dotted prefix of every key, so `knows("requests")` is one set lookup. */
   private readonly knownPrefixes = new Set<string>();
+  /** Wildcard answers (misses included) by name: lookups repeat the same names across a whole run. */
+  private readonly wildcardAnswers = new Map<string, CatalogueEntry | null>();
 
   constructor(entries: Iterable<[string, CatalogueEntry]>) {
     for (const [key, entry] of entries) {
@@ -32,10 +34,19 @@ export class CatalogueIndex implements Catalogue {
   lookup(qualifiedName: string): CatalogueEntry | undefined {
     const exact = this.exact.get(qualifiedName);
     if (exact !== undefined) return exact;
-    // Longest wildcard first; `p.*` covers names strictly below `p`, never `p` itself.
-    const parts = qualifiedName.split('.');
-    for (let length = parts.length - 1; length > 0; length--) {
-      const wildcard = this.wildcards.get(parts.slice(0, length).join('.'));
+    let answer = this.wildcardAnswers.get(qualifiedName);
+    if (answer === undefined) {
+      answer = this.longestWildcard(qualifiedName) ?? null;
+      if (this.wildcardAnswers.size > 100_000) this.wildcardAnswers.clear();
+      this.wildcardAnswers.set(qualifiedName, answer);
+    }
+    return answer ?? undefined;
+  }
+
+  /** Longest wildcard first; `p.*` covers names strictly below `p`, never `p` itself. */
+  private longestWildcard(qualifiedName: string): CatalogueEntry | undefined {
+    for (let dot = qualifiedName.lastIndexOf('.'); dot > 0; dot = qualifiedName.lastIndexOf('.', dot - 1)) {
+      const wildcard = this.wildcards.get(qualifiedName.slice(0, dot));
       if (wildcard !== undefined) return wildcard;
     }
     return undefined;

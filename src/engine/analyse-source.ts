@@ -8,15 +8,15 @@ import { readFileSync } from 'node:fs';
 import type { Catalogue } from '../catalogue/schema.js';
 import type { FileError, Finding } from '../diagnostics/finding.js';
 import { LineIndex } from '../parser/line-index.js';
-import { firstSyntaxError, hasPython2Statements, parse, type SyntaxNode } from '../parser/parser.js';
+import { parse, type Parser } from '../parser/parser.js';
 import { compileWithPython, looksLikePython2 } from '../parser/python-check.js';
 import { summariseModule, type ModuleSummary } from '../project/summary.js';
 import type { PendingFinding, ReportOptions, Rule, RuleContext } from '../rules/rule.js';
 import { SemanticModel } from '../semantic/model.js';
+import type { SyntaxNode } from '../parser/syntax-node.js';
 import type { SourceFile } from '../source/source-file.js';
 import { collectSuppressions, isSuppressed } from '../suppression/suppressions.js';
 import { mapToCells } from './notebook-positions.js';
-import type { Parser } from 'web-tree-sitter';
 
 export interface AnalysisOptions {
   parser: Parser;
@@ -50,30 +50,26 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
     lineCount: lines.lineCount,
     fingerprint: fingerprintOf(source.text),
   };
-  const tree = parse(options.parser, source.text);
-  try {
-    const root = tree.rootNode;
-    let fixesAllowed = true;
-    const syntaxError = firstSyntaxError(root);
-    if (syntaxError || hasPython2Statements(root)) {
-      const verdict = compileWithPython(bytesOf(source), source.path);
-      if (verdict.kind === 'invalid' || (verdict.kind === 'unavailable' && syntaxError)) {
-        result.error = syntaxErrorOf(source, lines, verdict, syntaxError);
-        return result;
-      }
-      // Valid Python the grammar misread: analyse what parsed, but never edit it.
-      fixesAllowed = false;
-    }
-
+  const { root, syntaxErrorAt } = parse(options.parser, source.text);
+  {
     const model = new SemanticModel(root, {
       moduleName: options.moduleName,
       isPackage: options.isPackage,
       catalogue: options.catalogue,
       projectModules: options.projectModules,
     });
-    const suppressions = collectSuppressions(
-      root.descendantsOfType('comment').map((c) => ({ line: lines.position(c!.startIndex).line, text: c!.text })),
-    );
+    let fixesAllowed = true;
+    const syntaxError = syntaxErrorAt !== undefined;
+    if (syntaxError || model.hasPython2Statements) {
+      const verdict = compileWithPython(bytesOf(source), source.path);
+      if (verdict.kind === 'invalid' || (verdict.kind === 'unavailable' && syntaxError)) {
+        result.error = syntaxErrorOf(source, lines, verdict, syntaxErrorAt);
+        return result;
+      }
+      // Valid Python the grammar misread: analyse what parsed, but never edit it.
+      fixesAllowed = false;
+    }
+    const suppressions = collectSuppressions(model.comments.map((c) => ({ line: lines.position(c.start).line, text: c.text })));
 
     for (const rule of options.rules) {
       const make = (node: SyntaxNode, message: string, extra?: ReportOptions): Finding | undefined => {
@@ -123,8 +119,6 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
       for (const pending of result.pending) mapToCells(pending.finding, source.notebook);
     }
     return result;
-  } finally {
-    tree.delete();
   }
 }
 
@@ -147,7 +141,7 @@ function syntaxErrorOf(
   source: SourceFile,
   lines: LineIndex,
   verdict: ReturnType<typeof compileWithPython>,
-  node: SyntaxNode | undefined,
+  errorOffset: number | undefined,
 ): FileError {
   if (verdict.kind === 'invalid') {
     const python2 = looksLikePython2(verdict.message);
@@ -161,7 +155,7 @@ function syntaxErrorOf(
       column: verdict.column,
     };
   }
-  const position = node ? lines.position(node.startIndex) : { line: 1, column: 1 };
+  const position = errorOffset !== undefined ? lines.position(errorOffset) : { line: 1, column: 1 };
   return {
     path: source.path,
     message: `syntax error at line ${position.line}, column ${position.column}`,

@@ -1,14 +1,16 @@
 /**
  * The Python parser: tree-sitter's Python grammar, loaded from the `.wasm` file that the
- * `tree-sitter-python` package ships, so nothing is compiled at install time.
+ * `tree-sitter-python` package ships, so nothing is compiled at install time. The tree is
+ * copied into concur's own `SyntaxNode`s and freed at once.
  *
- * Node offsets and columns are UTF-16 code units of the parsed JS string: edit that string,
- * never the encoded bytes.
+ * Offsets are UTF-16 code units of the parsed JS string: edit that string, never encoded bytes.
  */
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { copyTree, SyntaxNode } from './syntax-node.js';
 
-export type { Node as SyntaxNode, Tree as SyntaxTree } from 'web-tree-sitter';
+export { SyntaxNode } from './syntax-node.js';
+export type { Parser } from 'web-tree-sitter';
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -26,18 +28,26 @@ export function getParser(): Promise<Parser> {
   return parserPromise;
 }
 
-/**
- * Parses `text`. The caller owns the tree and must `delete()` it when done: trees live in
- * wasm memory that the JS garbage collector does not see.
- */
-export function parse(parser: Parser, text: string): Tree {
-  const tree = parser.parse(text);
+export interface ParsedModule {
+  root: SyntaxNode;
+  /** Offset of the first ERROR or MISSING node, if the grammar could not parse everything. */
+  syntaxErrorAt?: number;
+}
+
+export function parse(parser: Parser, text: string): ParsedModule {
+  const tree: Tree | null = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
-  return tree;
+  try {
+    const error = firstSyntaxError(tree.rootNode);
+    return { root: copyTree(tree, text), syntaxErrorAt: error?.startIndex };
+  } finally {
+    // Trees live in wasm memory that the JS garbage collector does not see.
+    tree.delete();
+  }
 }
 
 /** First node that is an ERROR or MISSING node, in source order. */
-export function firstSyntaxError(root: Node): Node | undefined {
+function firstSyntaxError(root: Node): Node | undefined {
   if (!root.hasError) return undefined;
   const cursor = root.walk();
   try {
@@ -52,9 +62,4 @@ export function firstSyntaxError(root: Node): Node | undefined {
   } finally {
     cursor.delete();
   }
-}
-
-/** Whether the tree holds Python 2 statements (`print "x"`, `exec code`), which the grammar accepts. */
-export function hasPython2Statements(root: Node): boolean {
-  return root.descendantsOfType(['print_statement', 'exec_statement']).length > 0;
 }

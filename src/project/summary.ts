@@ -84,7 +84,7 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
       line: position.line,
       column: position.column,
       isAsync: scope.isAsync,
-      isGenerator: containsYield(scope),
+      isGenerator: scope.containsYield,
       effects: [],
       calls: [],
     });
@@ -142,19 +142,4 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     aliases,
     starImports: [...model.root.starImports],
   };
-}
-
-/** Whether a function's own body (not nested functions) contains `yield`. */
-function containsYield(scope: Scope): boolean {
-  const body = scope.node.childForFieldName('body');
-  if (!body) return false;
-  for (const node of body.descendantsOfType('yield')) {
-    if (!node) continue;
-    let owner = node.parent;
-    while (owner && owner.type !== 'function_definition' && owner.type !== 'lambda' && owner.type !== 'class_definition') {
-      owner = owner.parent;
-    }
-    if (owner?.id === scope.node.id) return true;
-  }
-  return false;
 }

@@ -62,6 +62,10 @@ export interface BinderOutput {
   classes: Map<string, ClassFacts>;
   /** Byte ranges [start, end) of `if __name__ == "__main__":` bodies at module level. */
   mainGuards: Array<[number, number]>;
+  /** Every comment, with its offset (for suppression comments). */
+  comments: Array<{ start: number; text: string }>;
+  /** The tree holds Python 2 statements (`print "x"`), which the grammar accepts. */
+  hasPython2Statements: boolean;
 }
 
 const COMPREHENSIONS = new Set([
@@ -82,6 +86,8 @@ class Binder {
   private readonly calls: CallSite[] = [];
   private readonly classes = new Map<string, ClassFacts>();
   private readonly mainGuards: Array<[number, number]> = [];
+  private readonly comments: Array<{ start: number; text: string }> = [];
+  private hasPython2Statements = false;
   private withContext: WithContext | undefined;
 
   constructor(
@@ -103,6 +109,8 @@ class Binder {
       calls: this.calls,
       classes: this.classes,
       mainGuards: this.mainGuards,
+      comments: this.comments,
+      hasPython2Statements: this.hasPython2Statements,
     };
   }
 
@@ -152,6 +160,17 @@ class Binder {
         this.references.push({ node, scope });
         return;
       case 'comment':
+        this.comments.push({ start: node.startIndex, text: node.text });
+        return;
+      case 'yield': {
+        const owner = scope.executionScope;
+        if (owner.kind === 'function') owner.containsYield = true;
+        return this.visitBlock(node, scope);
+      }
+      case 'print_statement':
+      case 'exec_statement':
+        this.hasPython2Statements = true;
+        return this.visitBlock(node, scope);
       case 'string_content':
       case 'integer':
       case 'float':

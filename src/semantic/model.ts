@@ -77,6 +77,8 @@ export class SemanticModel {
   private readonly projectModules: ReadonlySet<string>;
   private readonly bindingTypes = new Map<Binding, string | null>();
   private readonly inProgress = new Set<Binding>();
+  /** `Type.attr` pairs being resolved, against `self.x = self.x.copy()` cycles. */
+  private readonly attributesInProgress = new Set<string>();
 
   constructor(tree: SyntaxNode, options: ModelOptions) {
     this.moduleName = options.moduleName;
@@ -88,6 +90,16 @@ export class SemanticModel {
     this.scopes = this.facts.scopes;
     this.calls = this.facts.calls;
     this.classes = this.facts.classes;
+  }
+
+  /** Comments with their offsets, in source order. */
+  get comments(): ReadonlyArray<{ start: number; text: string }> {
+    return this.facts.comments;
+  }
+
+  /** Whether the tree holds Python 2 statements (`print "x"`, `exec code`). */
+  get hasPython2Statements(): boolean {
+    return this.facts.hasPython2Statements;
   }
 
   /** Scope introduced by a def, class, lambda, comprehension or the module node. */
@@ -307,14 +319,14 @@ export class SemanticModel {
       const facts = this.classes.get(object.type);
       const assigned = facts?.instanceAttributes.get(attribute);
       if (assigned) {
-        let type: string | undefined;
-        for (const a of assigned) {
-          if (a.value.type === 'none') continue;
-          const value = this.valueOf(a.value, a.scope);
-          if (value.kind !== 'instance' || (type && type !== value.type)) return UNKNOWN;
-          type = value.type;
+        const key = `${object.type}.${attribute}`;
+        if (this.attributesInProgress.has(key)) return UNKNOWN;
+        this.attributesInProgress.add(key);
+        try {
+          return this.typeOfAssignedAttribute(assigned);
+        } finally {
+          this.attributesInProgress.delete(key);
         }
-        return type ? { kind: 'instance', type } : UNKNOWN;
       }
       const classAttribute = facts?.scope.bindings.get(attribute);
       if (classAttribute && classAttribute.every((b) => b.kind === 'assignment')) {
@@ -326,6 +338,17 @@ export class SemanticModel {
       return { kind: 'ref', qualifiedName: `${object.type}.${attribute}` };
     }
     return UNKNOWN;
+  }
+
+  private typeOfAssignedAttribute(assigned: ReadonlyArray<{ value: SyntaxNode; scope: Scope }>): Value {
+    let type: string | undefined;
+    for (const a of assigned) {
+      if (a.value.type === 'none') continue;
+      const value = this.valueOf(a.value, a.scope);
+      if (value.kind !== 'instance' || (type && type !== value.type)) return UNKNOWN;
+      type = value.type;
+    }
+    return type ? { kind: 'instance', type } : UNKNOWN;
   }
 
   /** The value a call to `callee` returns. */

@@ -43,6 +43,8 @@ export class Scope {
   /** Modules imported with `from m import *` in this scope. */
   readonly starImports: string[] = [];
   readonly children: Scope[] = [];
+  /** A function whose own body has `yield`: calling it makes a generator instead of running it. */
+  containsYield = false;
 
   constructor(
     readonly kind: ScopeKind,

@@ -17,8 +17,8 @@ export async function modelOf(
   options: { moduleName?: string; isPackage?: boolean; projectModules?: string[] } = {},
 ): Promise<SemanticModel> {
   const parser = await getParser();
-  const tree = parse(parser, code);
-  return new SemanticModel(tree.rootNode, {
+  const { root } = parse(parser, code);
+  return new SemanticModel(root, {
     moduleName: options.moduleName ?? 'app',
     isPackage: options.isPackage ?? false,
     catalogue: testCatalogue(),

@@ -43,6 +43,11 @@ export interface CatalogueEntry {
   sharedState?: SharedState;
   /** The call returns a coroutine (or awaitable) that must be awaited. */
   coroutine?: boolean;
+  /**
+   * The call schedules its work on the event loop at once and returns a future (`gather`,
+   * `shield`, `run_in_executor`): dropping the result does not stop the work from running.
+   */
+  schedules?: boolean;
   /** Qualified name of the non-blocking equivalent in async code, e.g. `asyncio.sleep`. */
   asyncAlternative?: string;
   /** Qualified type name of the value the call returns (for receiver resolution). */
@@ -65,6 +70,7 @@ export const ENTRY_FIELDS: Record<keyof CatalogueEntry, readonly string[] | 'boo
   orderedEffect: ORDERED_EFFECTS,
   sharedState: SHARED_STATES,
   coroutine: 'boolean',
+  schedules: 'boolean',
   asyncAlternative: 'string',
   returns: 'string',
   enterReturns: 'string',

@@ -24,6 +24,8 @@ export interface SelectionFlags {
 export interface ResolvedSettings {
   settings: Settings;
   configPath?: string;
+  /** Directory that path patterns (`exclude`, `per-file-ignores`) are relative to. */
+  patternBase: string;
 }
 
 export function resolveSettings(paths: string[], flags: SelectionFlags, cwd: string): ResolvedSettings {
@@ -43,16 +45,23 @@ export function resolveSettings(paths: string[], flags: SelectionFlags, cwd: str
   if (flags.extendExclude) fromCli.extendExclude = splitList(flags.extendExclude);
   if (flags.respectGitignore === false) fromCli.respectGitignore = false;
   if (flags.targetVersion) {
-    const version = parseTargetVersion(flags.targetVersion);
-    if (!version) throw new UsageError(`invalid --target-version "${flags.targetVersion}": use py38 ... py314 (or 3.8 ... 3.14)`);
-    fromCli.targetVersion = version;
+    try {
+      fromCli.targetVersion = parseTargetVersion(flags.targetVersion);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(`--target-version: ${error.message}`);
+      throw error;
+    }
   }
   const settings = mergeSettings(defaultSettings(), fromFile.settings, fromCli);
   if (flags.extendSelect) settings.select = [...(settings.select.length ? settings.select : ['ALL']), ...splitList(flags.extendSelect)];
   for (const selector of [...settings.select, ...settings.ignore]) {
     if (!isValidSelector(selector)) throw new UsageError(`unknown rule selector "${selector}": see \`concur rules\``);
   }
-  return { settings, configPath: fromFile.configPath };
+  // Patterns written in a configuration file are relative to its directory, as in ruff;
+  // patterns given on the command line are relative to the working directory.
+  const patternsFromFile = !fromCli.exclude && !fromCli.extendExclude;
+  const patternBase = fromFile.configPath && patternsFromFile ? dirname(fromFile.configPath) : cwd;
+  return { settings, configPath: fromFile.configPath, patternBase };
 }
 
 /** Configuration is looked up from the first path given, as ruff does, or from the working directory. */

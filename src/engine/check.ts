@@ -3,6 +3,7 @@
  * link the module summaries into the project index, settle the findings that depend on other
  * files, and assemble the report.
  */
+import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { FileError, Finding } from '../diagnostics/finding.js';
 import { discoverFiles } from '../discovery/discover.js';
@@ -23,6 +24,8 @@ export interface CheckOptions {
   /** Capture source lines around findings (for the text format's code frames). */
   snippets: boolean;
   forceExclude?: boolean;
+  /** Directory `exclude` and `per-file-ignores` patterns are relative to (default: cwd). */
+  patternBase?: string;
   maxWorkers?: number;
   /** Called as each file finishes, for progress display. */
   onProgress?(done: number, total: number): void;
@@ -45,7 +48,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     extendExclude: settings.extendExclude,
     respectGitignore: settings.respectGitignore,
     forceExclude: options.forceExclude,
+    excludeBase: options.patternBase,
   });
+  const patternBase = options.patternBase ?? options.cwd;
   const rules = selectRules(settings.select, settings.ignore);
   const namer = new ModuleNamer();
   const perFileIgnores = Object.entries(settings.perFileIgnores).map(([glob, selectors]) => ({
@@ -55,7 +60,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
 
   const tasks: FileTask[] = discovered.files.map((file) => {
     const identity = namer.identify(file.absolutePath);
-    const ignored = perFileIgnores.filter((p) => p.matches(file.path)).flatMap((p) => p.selectors);
+    const relativePath = relative(patternBase, file.absolutePath).split(sep).join('/');
+    const ignored = perFileIgnores.filter((p) => p.matches(relativePath)).flatMap((p) => p.selectors);
     const fileRules = ignored.length ? selectRules(settings.select, [...settings.ignore, ...ignored]) : rules;
     return { file, moduleName: identity.name, isPackage: identity.isPackage, ruleCodes: fileRules.map((r) => r.meta.code) };
   });

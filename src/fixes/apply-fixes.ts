@@ -9,6 +9,8 @@ export interface FixResult {
   text: string;
   applied: Fix[];
   skipped: Fix[];
+  /** The edits made, each once, in source order. */
+  edits: Edit[];
 }
 
 export function applyFixes(text: string, fixes: readonly Fix[]): FixResult {
@@ -29,7 +31,7 @@ export function applyFixes(text: string, fixes: readonly Fix[]): FixResult {
   const sorted = taken.map((edit, index) => ({ edit, index })).sort((a, b) => b.edit.start - a.edit.start || b.index - a.index);
   let result = text;
   for (const { edit } of sorted) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
-  return { text: result, applied, skipped };
+  return { text: result, applied, skipped, edits: [...taken].sort((a, b) => a.start - b.start) };
 }
 
 function firstStart(fix: Fix): number {

@@ -7,6 +7,10 @@ ruleTester(coroutineNeverAwaited, {
     { name: 'handed to asyncio.run', code: 'import asyncio\nasync def g(): ...\nasyncio.run(g())\n' },
     { name: 'kept in a variable', code: 'async def g(): ...\nasync def f():\n    c = g()\n    await c\n' },
     { name: 'sync function', code: 'def g(): ...\nasync def f():\n    g()\n' },
+    {
+      name: 'gather and shield schedule their work when called',
+      code: 'import asyncio\nasync def a(): ...\nasync def f():\n    asyncio.gather(a(), a())\n    asyncio.shield(a())\n',
+    },
     { name: 'async generator (iterated elsewhere)', code: 'async def g():\n    yield 1\ndef f():\n    g()\n' },
   ],
   invalid: [

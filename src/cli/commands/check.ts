@@ -26,7 +26,7 @@ export async function checkCommand(paths: string[], flags: CheckFlags): Promise<
   if (!FORMATS.has(flags.format)) throw new UsageError(`unknown --format "${flags.format}": use text, json or sarif`);
   const cwd = process.cwd();
   const targets = paths.length ? paths : ['.'];
-  const { settings } = resolveSettings(targets, flags, cwd);
+  const { settings, patternBase } = resolveSettings(targets, flags, cwd);
   const color = useColor(flags.color, process.stdout);
   const progress = new Progress(useColor(flags.color, process.stderr) && !flags.quiet, 'Analysing');
   const result = await runCheck({
@@ -35,6 +35,7 @@ export async function checkCommand(paths: string[], flags: CheckFlags): Promise<
     settings,
     snippets: flags.format === 'text' && !flags.statistics,
     forceExclude: flags.forceExclude,
+    patternBase,
     maxWorkers: parseThreads(flags.threads),
     onProgress: (done, total) => progress.update(done, total),
   });

@@ -4,13 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
-import type { Finding, Fix } from '../../diagnostics/finding.js';
+import type { Edit, Finding, Fix } from '../../diagnostics/finding.js';
 import { fingerprintOf } from '../../engine/analyse-source.js';
 import { runCheck } from '../../engine/check.js';
 import { applyFixes } from '../../fixes/apply-fixes.js';
 import { writeFileAtomic } from '../../fixes/write-atomic.js';
 import { encodePythonSource } from '../../source/decode.js';
-import { writeNotebookSource } from '../../source/notebook.js';
+import { adjustNotebookLayout, writeNotebookSource } from '../../source/notebook.js';
 import { readSource } from '../../source/read.js';
 import type { SourceFile } from '../../source/source-file.js';
 import { renderErrorsText, renderText } from '../../output/text.js';
@@ -34,16 +34,25 @@ interface FileChange {
   source: SourceFile;
   fixed: string;
   applied: number;
+  edits: Edit[];
 }
 
 export async function fixCommand(paths: string[], flags: FixFlags): Promise<number> {
   const cwd = process.cwd();
   const targets = paths.length ? paths : ['.'];
-  const { settings } = resolveSettings(targets, flags, cwd);
+  const { settings, patternBase } = resolveSettings(targets, flags, cwd);
   const color = useColor(flags.color, process.stdout);
   const errorColor = useColor(flags.color, process.stderr);
   const check = () =>
-    runCheck({ paths: targets, cwd, settings, snippets: true, forceExclude: flags.forceExclude, maxWorkers: parseThreads(flags.threads) });
+    runCheck({
+      paths: targets,
+      cwd,
+      settings,
+      snippets: true,
+      forceExclude: flags.forceExclude,
+      patternBase,
+      maxWorkers: parseThreads(flags.threads),
+    });
   const first = await check();
 
   const byPath = new Map<string, Fix[]>();
@@ -70,7 +79,14 @@ export async function fixCommand(paths: string[], flags: FixFlags): Promise<numb
     }
     const result = applyFixes(source.text, fixes);
     if (result.applied.length === 0 || result.text === source.text) continue;
-    changes.push({ path, absolutePath: file.absolutePath, source, fixed: result.text, applied: result.applied.length });
+    changes.push({
+      path,
+      absolutePath: file.absolutePath,
+      source,
+      fixed: result.text,
+      applied: result.applied.length,
+      edits: result.edits,
+    });
   }
 
   if (flags.diff) {
@@ -110,7 +126,8 @@ function encodeFor(change: FileChange): Uint8Array {
   const { source } = change;
   if (source.notebook) {
     const original = readFileSync(change.absolutePath, 'utf8');
-    return Buffer.from(writeNotebookSource(original, source.notebook, change.fixed), 'utf8');
+    const layout = adjustNotebookLayout(source.notebook, source.text, change.edits);
+    return Buffer.from(writeNotebookSource(original, layout, change.fixed), 'utf8');
   }
   return encodePythonSource(change.fixed, source.encoding, source.bom);
 }

@@ -44,7 +44,8 @@ export const coroutineNeverAwaited: Rule = {
           : undefined;
       const entry = catalogue.lookup(callee);
       if (entry) {
-        if (!entry.coroutine) continue;
+        // `gather`, `shield`, `run_in_executor` schedule their work when called: it runs anyway.
+        if (!entry.coroutine || entry.schedules) continue;
         context.report(call.node, `Coroutine \`${callee}(...)\` is created and never awaited, so it never runs`, { fix });
       } else if (model.isProjectName(callee) || callee.startsWith(`${model.moduleName}.`)) {
         context.defer(call.node, { callee }, { fix });

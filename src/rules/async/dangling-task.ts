@@ -29,8 +29,10 @@ export const danglingTask: Rule = {
         'garbage-collected before it finishes, so the work silently stops part-way; and an exception it ' +
         'raises is never retrieved, only logged as "Task exception was never retrieved" if at all. ' +
         'The asyncio documentation asks callers to keep a reference.',
-      example: ['async def handler(event):', '    asyncio.create_task(notify(event))'].join('\n'),
+      example: ['import asyncio', '', 'async def handler(event):', '    asyncio.create_task(notify(event))'].join('\n'),
       fixed: [
+        'import asyncio',
+        '',
         'background_tasks = set()',
         '',
         'async def handler(event):',

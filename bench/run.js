@@ -227,7 +227,12 @@ function ruffTool(ruffPath, targets) {
   return {
     name: 'ruff',
     command: ruffPath,
-    args: ['check', '--select', 'ALL', '--no-cache', '--exit-zero', '--quiet', '--isolated', ...targets, ...EXCLUDE_ARGS],
+    // Concise output: ruff's default "full" format draws a code frame for each of its ~470k
+    // stdlib diagnostics, which takes ~6x longer than the analysis itself (23 s against 3.7 s).
+    args: [
+      'check', '--select', 'ALL', '--no-cache', '--exit-zero', '--quiet', '--isolated',
+      '--output-format', 'concise', ...targets, ...EXCLUDE_ARGS,
+    ],
     warmupOutput: null,
     isFailure: (run) => run.signal !== null || run.exitCode !== 0,
   };
@@ -311,7 +316,9 @@ function describeExit(run) {
  * are no findings: so one untimed text run with every rule ignored.
  */
 function concurFileCount(targets) {
-  const args = [CONCUR_BIN, 'check', '--format', 'text', '--exit-zero', '--isolated', '--ignore', 'ALL', ...targets, ...EXCLUDE_ARGS];
+  const args = [
+    CONCUR_BIN, 'check', '--format', 'text', '--exit-zero', '--isolated', '--ignore', 'ALL', ...targets, ...EXCLUDE_ARGS,
+  ];
   const result = spawnSync(process.execPath, args, { cwd: REPO_DIR, encoding: 'utf8', maxBuffer: 1 << 28 });
   const summary = result.stdout.match(/No findings in ([\d,]+) files?\.(?: ([\d,]+) files? could not be analysed\.)?/);
   if (!summary) return { error: `no summary line in: ${lastLines(result.stdout + result.stderr)}` };

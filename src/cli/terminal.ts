@@ -6,6 +6,15 @@ export function useColor(choice: ColorChoice, stream: NodeJS.WriteStream): boole
   if (choice === 'never') return false;
   if (process.env.NO_COLOR) return false;
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
+  return isInteractive(stream);
+}
+
+/**
+ * Whether a person is watching `stream`: a terminal, not a pipe or a file. Unlike `useColor`,
+ * `--color always` and FORCE_COLOR do not make a pipe interactive (CI logs would fill with
+ * carriage returns).
+ */
+export function isInteractive(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && process.env.TERM !== 'dumb';
 }
 

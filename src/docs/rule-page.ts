@@ -4,7 +4,7 @@ import type { RuleMeta } from '../rules/rule-meta.js';
 const FIX_WORDS: Record<RuleMeta['fix'], string> = {
   none: 'No automatic fix.',
   safe: 'Fix is always available and safe.',
-  unsafe: 'Fix is available and unsafe (applied with `--unsafe-fixes`).',
+  unsafe: 'Fix is unsafe where offered (applied with `--unsafe-fixes`).',
   sometimes: 'Fix is sometimes available; safe or unsafe as described below.',
 };
 

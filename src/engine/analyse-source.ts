@@ -4,12 +4,11 @@
  * the main thread for small runs); the tree is freed before it returns.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Catalogue } from '../catalogue/schema.js';
 import type { FileError, Finding } from '../diagnostics/finding.js';
 import { LineIndex } from '../parser/line-index.js';
 import { parse, type Parser } from '../parser/parser.js';
-import { compileWithPython, looksLikePython2 } from '../parser/python-check.js';
+import type { CompileInput } from '../parser/python-check.js';
 import { summariseModule, type ModuleSummary } from '../project/summary.js';
 import type { PendingFinding, ReportOptions, Rule, RuleContext } from '../rules/rule.js';
 import { SemanticModel } from '../semantic/model.js';
@@ -39,6 +38,11 @@ export interface FileAnalysis {
   lineCount: number;
   /** Hash of the analysed text, so `fix` can tell whether the file changed since. */
   fingerprint?: string;
+  /**
+   * Set when tree-sitter reported a syntax error or Python 2 statements: the analysis is kept
+   * only if Python's own `compile()` accepts the file (see `settleDoubtfulFiles`).
+   */
+  doubt?: { input: CompileInput; treeSitterError?: { line: number; column: number } };
 }
 
 export function analyseSource(source: SourceFile, options: AnalysisOptions): FileAnalysis {
@@ -59,14 +63,12 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
       projectModules: options.projectModules,
     });
     let fixesAllowed = true;
-    const syntaxError = syntaxErrorAt !== undefined;
-    if (syntaxError || model.hasPython2Statements) {
-      const verdict = compileWithPython(bytesOf(source), source.path);
-      if (verdict.kind === 'invalid' || (verdict.kind === 'unavailable' && syntaxError)) {
-        result.error = syntaxErrorOf(source, lines, verdict, syntaxErrorAt);
-        return result;
-      }
-      // Valid Python the grammar misread: analyse what parsed, but never edit it.
+    if (syntaxErrorAt !== undefined || model.hasPython2Statements) {
+      result.doubt = {
+        input: source.notebook ? { path: source.path, text: source.text } : { path: source.path, absolutePath: source.absolutePath },
+        treeSitterError: syntaxErrorAt !== undefined ? lines.position(syntaxErrorAt) : undefined,
+      };
+      // Perhaps valid Python the grammar misread: analyse what parsed, but never edit it.
       fixesAllowed = false;
     }
     const suppressions = collectSuppressions(model.comments.map((c) => ({ line: lines.position(c.start).line, text: c.text })));
@@ -124,44 +126,6 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
 
 export function fingerprintOf(text: string): string {
   return createHash('sha1').update(text).digest('hex');
-}
-
-function bytesOf(source: SourceFile): Uint8Array {
-  if (!source.notebook) {
-    try {
-      return readFileSync(source.absolutePath);
-    } catch {
-      // Fall through to the decoded text.
-    }
-  }
-  return Buffer.from(source.text, 'utf8');
-}
-
-function syntaxErrorOf(
-  source: SourceFile,
-  lines: LineIndex,
-  verdict: ReturnType<typeof compileWithPython>,
-  errorOffset: number | undefined,
-): FileError {
-  if (verdict.kind === 'invalid') {
-    const python2 = looksLikePython2(verdict.message);
-    const where = verdict.line ? ` (line ${verdict.line}${verdict.column ? `, column ${verdict.column}` : ''})` : '';
-    return {
-      path: source.path,
-      message: python2
-        ? `Python 2 syntax is not supported: ${verdict.message}${where}`
-        : `syntax error: ${verdict.message}${where}`,
-      line: verdict.line,
-      column: verdict.column,
-    };
-  }
-  const position = errorOffset !== undefined ? lines.position(errorOffset) : { line: 1, column: 1 };
-  return {
-    path: source.path,
-    message: `syntax error at line ${position.line}, column ${position.column}`,
-    line: position.line,
-    column: position.column,
-  };
 }
 
 function snippetOf(lines: LineIndex, line: number, endLine: number, context: number) {

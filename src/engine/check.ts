@@ -13,6 +13,8 @@ import { ProjectIndex } from '../project/project-index.js';
 import { ModuleNamer } from '../project/module-names.js';
 import { findRule, selectRules } from '../rules/registry.js';
 import type { PendingFinding, Rule } from '../rules/rule.js';
+import { compileWithPython, syntaxErrorMessage } from '../parser/python-check.js';
+import type { ModuleSummary } from '../project/summary.js';
 import type { FileAnalysis } from './analyse-source.js';
 import { analyseAll } from './pool.js';
 import type { FileTask } from './session.js';
@@ -69,26 +71,28 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const findings: Finding[] = [];
   const pending: Array<PendingFinding & { rule: string }> = [];
   const errors: FileError[] = [...discovered.errors];
-  const project = new ProjectIndex();
+  const summaries: ModuleSummary[] = [];
+  const doubtful: FileAnalysis[] = [];
+  const files = new Map<string, { absolutePath: string; fingerprint?: string }>();
+  for (const file of discovered.files) files.set(file.path, { absolutePath: file.absolutePath });
   let analysed = 0;
   let lines = 0;
   let done = 0;
-  const files = new Map<string, { absolutePath: string; fingerprint?: string }>();
-  for (const file of discovered.files) files.set(file.path, { absolutePath: file.absolutePath });
-  const collect = (analysis: FileAnalysis) => {
-    done++;
-    const entry = files.get(analysis.path);
-    if (entry) entry.fingerprint = analysis.fingerprint;
-    options.onProgress?.(done, tasks.length);
-    if (analysis.error) {
-      errors.push(analysis.error);
-      return;
-    }
+  const accept = (analysis: FileAnalysis) => {
     analysed++;
     lines += analysis.lineCount;
     findings.push(...analysis.findings);
     pending.push(...analysis.pending);
-    if (analysis.summary) project.addModule(analysis.summary);
+    if (analysis.summary) summaries.push(analysis.summary);
+  };
+  const collect = (analysis: FileAnalysis) => {
+    done++;
+    options.onProgress?.(done, tasks.length);
+    const entry = files.get(analysis.path);
+    if (entry) entry.fingerprint = analysis.fingerprint;
+    if (analysis.error) errors.push(analysis.error);
+    else if (analysis.doubt) doubtful.push(analysis);
+    else accept(analysis);
   };
 
   await analyseAll(tasks, {
@@ -102,6 +106,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     },
   });
 
+  settleDoubtfulFiles(doubtful, accept, errors);
+  const project = new ProjectIndex();
+  for (const summary of summaries) project.addModule(summary);
   findings.push(...settleDeferred(pending, project));
 
   return {
@@ -110,6 +117,21 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     files,
     linesAnalysed: lines,
   };
+}
+
+/**
+ * Files tree-sitter could not parse cleanly (or that hold Python 2 statements) are kept only if
+ * Python's `compile()` accepts them; one Python process checks them all.
+ */
+function settleDoubtfulFiles(doubtful: FileAnalysis[], accept: (a: FileAnalysis) => void, errors: FileError[]): void {
+  const verdicts = compileWithPython(doubtful.map((a) => a.doubt!.input));
+  doubtful.forEach((analysis, index) => {
+    const verdict = verdicts[index];
+    const message = syntaxErrorMessage(verdict, analysis.doubt!.treeSitterError);
+    if (!message) return accept(analysis);
+    const position = verdict.kind === 'invalid' ? verdict : analysis.doubt!.treeSitterError;
+    errors.push({ path: analysis.path, message, line: position?.line, column: position?.column });
+  });
 }
 
 /** Gives each deferred finding its verdict now that every file is linked. */

@@ -20,14 +20,21 @@ export interface ModuleReference {
  */
 export function referenceModule(model: SemanticModel, scope: Scope, module: string): ModuleReference | undefined {
   for (const [name, bindings] of model.root.bindings) {
-    if (bindings.length === 1 && bindings[0].kind === 'import' && bindings[0].target === module) {
-      if (model.qualifiedNameOf(bindings[0].node, scope) === module || visibleAs(model, scope, name, module)) return { name };
+    const [binding] = bindings;
+    if (bindings.length === 1 && binding.kind === 'import' && binding.target === module && isUnconditional(binding.node) && visibleAs(model, scope, name, module)) {
+      return { name };
     }
   }
-  if (model.bindingsOf(module, scope).length > 0) return undefined;
   // Any binding of the name anywhere would make a new module-level import ambiguous.
   if (model.scopes.some((s) => s.bindings.has(module))) return undefined;
   return { name: module, importEdit: importEdit(model.root.node, `import ${module}`) };
+}
+
+/** An import statement directly in the module body: not under `if`, `try` or `with`, so always bound. */
+function isUnconditional(bindingNode: SyntaxNode): boolean {
+  let node: SyntaxNode | null = bindingNode;
+  while (node && node.type !== 'import_statement') node = node.parent;
+  return node?.parent?.type === 'module';
 }
 
 function visibleAs(model: SemanticModel, scope: Scope, name: string, module: string): boolean {
@@ -35,24 +42,36 @@ function visibleAs(model: SemanticModel, scope: Scope, name: string, module: str
   return bindings.length === 1 && bindings[0].kind === 'import' && bindings[0].target === module;
 }
 
-/** Inserts `statement` on its own line before the first statement that is not a docstring or `__future__` import. */
+/**
+ * Inserts `statement` on its own line before the first statement that is not the module
+ * docstring or a `__future__` import (which must stay first), with the file's line ending.
+ */
 export function importEdit(module: SyntaxNode, statement: string): Edit {
-  let insertAt = 0;
+  const text = module.text;
+  const newline = /\r\n/.test(text.slice(0, text.indexOf('\n') + 1)) ? '\r\n' : '\n';
+  let after = 0;
+  let first = true;
   for (const child of module.namedChildren) {
-    if (!child) continue;
     if (child.type === 'comment') continue;
-    const isDocstring =
-      child.type === 'expression_statement' && child.namedChildren.length === 1 && child.namedChildren[0]!.type === 'string' && insertAt === 0;
-    if (isDocstring || child.type === 'future_import_statement') {
-      insertAt = lineEndAfter(module.text, child.endIndex);
+    if ((first && isDocstring(child)) || child.type === 'future_import_statement') {
+      after = lineEndAfter(text, child.endIndex);
+      first = false;
       continue;
     }
-    return { start: lineStartOf(module.text, child.startIndex, insertAt), end: lineStartOf(module.text, child.startIndex, insertAt), text: `${statement}\n` };
+    const at = Math.max(lineStartOf(text, child.startIndex), after);
+    return { start: at, end: at, text: `${statement}${newline}` };
   }
-  const text = module.text;
-  const prefix = insertAt === 0 || text.length === 0 || text.endsWith('\n') ? '' : '\n';
-  const at = insertAt === 0 ? 0 : insertAt;
-  return { start: at, end: at, text: `${prefix}${statement}\n` };
+  // Nothing but a docstring, `__future__` imports and comments: add at the end.
+  const needsBreak = text.length > 0 && !text.endsWith('\n');
+  return { start: text.length, end: text.length, text: `${needsBreak ? newline : ''}${statement}${newline}` };
+}
+
+/** A statement that is only a string literal: `"""Doc."""`, `"a" "b"`, `("""Doc.""")`. */
+function isDocstring(statement: SyntaxNode): boolean {
+  if (statement.type !== 'expression_statement' || statement.namedChildren.length !== 1) return false;
+  let expression = statement.namedChildren[0];
+  while (expression.type === 'parenthesized_expression' && expression.namedChildren.length === 1) expression = expression.namedChildren[0];
+  return expression.type === 'string' || expression.type === 'concatenated_string';
 }
 
 function lineEndAfter(text: string, offset: number): number {
@@ -60,7 +79,6 @@ function lineEndAfter(text: string, offset: number): number {
   return newline === -1 ? text.length : newline + 1;
 }
 
-function lineStartOf(text: string, offset: number, floor: number): number {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  return Math.max(start, floor);
+function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
 }

@@ -472,7 +472,8 @@ class Binder {
     const right = node.childForFieldName('right');
     const type = node.childForFieldName('type');
     if (right) this.visit(right, scope);
-    if (type) this.visit(type, scope);
+    // Annotations of local variables are never evaluated; module and class ones are.
+    if (type && !scope.executionScope.isFunctionLike) this.visit(type, scope);
     const left = node.childForFieldName('left');
     if (!left) return;
     if (!right) {

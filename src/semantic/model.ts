@@ -77,6 +77,7 @@ export class SemanticModel {
   private readonly projectModules: ReadonlySet<string>;
   private readonly bindingTypes = new Map<Binding, string | null>();
   private readonly inProgress = new Set<Binding>();
+  private readonly calleeNames = new Map<CallSite, string | undefined>();
   /** `Type.attr` pairs being resolved, against `self.x = self.x.copy()` cycles. */
   private readonly attributesInProgress = new Set<string>();
 
@@ -161,8 +162,12 @@ export class SemanticModel {
 
   /** Qualified name of what a call calls: `requests.Session.get` for `s.get(u)`. */
   calleeName(call: CallSite): string | undefined {
+    // Every rule asks about every call: resolve each once.
+    if (this.calleeNames.has(call)) return this.calleeNames.get(call);
     const value = this.valueOf(call.callee, call.scope);
-    return value.kind === 'ref' ? value.qualifiedName : undefined;
+    const name = value.kind === 'ref' ? value.qualifiedName : undefined;
+    this.calleeNames.set(call, name);
+    return name;
   }
 
   /** Qualified name an expression refers to (`r.get` -> `requests.get`), if it names something. */

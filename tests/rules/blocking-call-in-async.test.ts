@@ -42,15 +42,15 @@ ruleTester(blockingCallInAsync, {
   ],
   invalid: [
     {
-      name: 'time.sleep gets a safe asyncio.sleep fix',
+      name: 'time.sleep gets an (unsafe) asyncio.sleep fix: other tasks now run during the sleep',
       code: 'import asyncio\nimport time\n\nasync def f():\n    time.sleep(0.5)  # wait a bit\n',
-      errors: [{ line: 5, message: 'Blocking call `time.sleep` (sleeps) in async function `f`', fix: 'safe' }],
+      errors: [{ line: 5, message: 'Blocking call `time.sleep` (sleeps) in async function `f`', fix: 'unsafe' }],
       output: 'import asyncio\nimport time\n\nasync def f():\n    await asyncio.sleep(0.5)  # wait a bit\n',
     },
     {
       name: 'asyncio is imported when the fix needs it',
       code: '"""Doc."""\nfrom __future__ import annotations\nimport time\n\nasync def f():\n    time.sleep(1)\n',
-      errors: [{ line: 6, fix: 'safe' }],
+      errors: [{ line: 6, fix: 'unsafe' }],
       output: '"""Doc."""\nfrom __future__ import annotations\nimport asyncio\nimport time\n\nasync def f():\n    await asyncio.sleep(1)\n',
     },
     {
@@ -117,6 +117,16 @@ ruleTester(blockingCallInAsync, {
       name: 'no edit inside a generator expression',
       code: 'import time\nasync def f(xs):\n    return sum(time.sleep(x) or x for x in xs)\n',
       errors: [{ line: 3, fix: 'none' }],
+    },
+    {
+      name: 'no fix while a thread lock is held (awaiting there can deadlock the event loop)',
+      code: 'import threading, time\nlock = threading.Lock()\nasync def f():\n    with lock:\n        time.sleep(1)\n',
+      errors: [{ line: 5, fix: 'none' }],
+    },
+    {
+      name: 'an asyncio lock does not prevent the fix',
+      code: 'import asyncio, time\nlock = asyncio.Lock()\nasync def f():\n    async with lock:\n        time.sleep(1)\n',
+      errors: [{ line: 5, fix: 'unsafe' }],
     },
     {
       name: 'Python 3.8 target uses run_in_executor',

@@ -4,7 +4,7 @@ import { renderJson } from '../../output/json.js';
 import { renderSarif } from '../../output/sarif.js';
 import { renderErrorsText, renderStatistics, renderText } from '../../output/text.js';
 import { resolveSettings, type SelectionFlags } from '../settings-from-cli.js';
-import { Progress, useColor, type ColorChoice } from '../terminal.js';
+import { isInteractive, Progress, useColor, type ColorChoice } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
 import { exitStatus } from '../exit-status.js';
 import { VERSION } from '../version.js';
@@ -28,7 +28,7 @@ export async function checkCommand(paths: string[], flags: CheckFlags): Promise<
   const targets = paths.length ? paths : ['.'];
   const { settings, patternBase } = resolveSettings(targets, flags, cwd);
   const color = useColor(flags.color, process.stdout);
-  const progress = new Progress(useColor(flags.color, process.stderr) && !flags.quiet, 'Analysing');
+  const progress = new Progress(isInteractive(process.stderr) && !flags.quiet, 'Analysing');
   const result = await runCheck({
     paths: targets,
     cwd,

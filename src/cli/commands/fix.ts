@@ -2,8 +2,8 @@
  * `concur fix PATH...`: applies the fixes of the findings in place, atomically, keeping each
  * file's encoding and BOM; `--diff` prints what would change and writes nothing.
  */
-import { readFileSync } from 'node:fs';
-import { createTwoFilesPatch } from 'diff';
+import { readFileSync, realpathSync } from 'node:fs';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import type { Edit, Finding, Fix } from '../../diagnostics/finding.js';
 import { fingerprintOf } from '../../engine/analyse-source.js';
 import { runCheck } from '../../engine/check.js';
@@ -91,7 +91,14 @@ export async function fixCommand(paths: string[], flags: FixFlags): Promise<numb
 
   if (flags.diff) {
     for (const change of changes) {
-      process.stdout.write(createTwoFilesPatch(change.path, change.path, change.source.text, change.fixed, '', '', { context: 3 }).replace(/^=+\n/, ''));
+      // `--- path` and `+++ path` then the hunks, as ruff prints them: no svn-style `Index:` and
+      // `====` lines, and no tab after the name (that is where a timestamp would go).
+      process.stdout.write(
+        createTwoFilesPatch(change.path, change.path, change.source.text, change.fixed, undefined, undefined, {
+          context: 3,
+          headerOptions: FILE_HEADERS_ONLY,
+        }),
+      );
     }
     const count = changes.reduce((n, c) => n + c.applied, 0);
     process.stderr.write(`Would fix ${count} finding${count === 1 ? '' : 's'} in ${changes.length} file${changes.length === 1 ? '' : 's'}.\n`);
@@ -102,7 +109,9 @@ export async function fixCommand(paths: string[], flags: FixFlags): Promise<numb
   let applied = 0;
   for (const change of changes) {
     try {
-      writeFileAtomic(change.absolutePath, encodeFor(change));
+      // Through symbolic links: renaming over the link itself would replace it with a copy
+      // and leave the file it points to unfixed.
+      writeFileAtomic(realpathSync(change.absolutePath), encodeFor(change));
       applied += change.applied;
     } catch (error) {
       writeErrors.push(`${change.path}: not fixed: ${(error as Error).message}`);

@@ -11,13 +11,22 @@ export function asyncFunctionOf(call: CallSite): Scope | undefined {
   return scope.kind === 'function' && scope.isAsync ? scope : undefined;
 }
 
-/** Whether `await` may be inserted at the call: not inside a generator expression or a class body. */
-export function canAwaitAt(call: CallSite): boolean {
+/**
+ * Whether `await` may be inserted at the call: in the async function's own body (not inside a
+ * generator expression, where it would make an async generator), and not while a thread lock
+ * is held by `with` (another task wanting that lock would then block the event loop's thread
+ * forever: a deadlock).
+ */
+export function canInsertAwait(model: SemanticModel, call: CallSite): boolean {
   for (let scope: Scope | undefined = call.scope; scope; scope = scope.parent) {
-    if (scope.kind === 'function') return scope.isAsync;
+    if (scope.kind === 'function') return scope.isAsync && !holdsThreadLock(model, call);
     if (scope.kind !== 'comprehension' || scope.node.type === 'generator_expression') return false;
   }
   return false;
+}
+
+function holdsThreadLock(model: SemanticModel, call: CallSite): boolean {
+  return model.heldLocks(call).some((lock) => !lock.type.startsWith('asyncio.'));
 }
 
 /** `Client.fetch` for a method, `main` for a function: the qualified name without the module. */

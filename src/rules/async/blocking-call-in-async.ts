@@ -8,7 +8,7 @@ import type { CatalogueEntry } from '../../catalogue/schema.js';
 import type { ProjectIndex } from '../../project/project-index.js';
 import { referenceModule } from '../../fixes/imports.js';
 import { asyncSleepEdit, runInExecutorEdit, toThreadEdit } from '../../fixes/await-edits.js';
-import { asyncFunctionOf, canAwaitAt, displayName } from './async-context.js';
+import { asyncFunctionOf, canInsertAwait, displayName } from './async-context.js';
 
 const BLOCKING_WORDS: Record<string, string> = {
   network: 'network I/O',
@@ -25,7 +25,7 @@ export const blockingCallInAsync: Rule = {
     name: 'blocking-call-in-async',
     category: 'async-blocking',
     summary: 'Blocking call in an async function stalls the event loop',
-    fix: 'sometimes',
+    fix: 'unsafe',
     docs: {
       what:
         'A call that blocks the calling thread (network, disk, subprocess, sleep, database, or waiting on ' +
@@ -52,13 +52,15 @@ export const blockingCallInAsync: Rule = {
         '    return (await asyncio.to_thread(requests.get, url)).text',
       ].join('\n'),
       fixSafety:
-        '`time.sleep(...)` becomes `await asyncio.sleep(...)`: a safe fix. Other blocking calls become ' +
+        'Every fix here is unsafe, because it does what the rule asks: it lets other tasks run while the call ' +
+        'waits, so their prints and writes can interleave differently than before (tested: two gathered tasks ' +
+        'print in another order after the fix). `time.sleep(...)` becomes `await asyncio.sleep(...)`. Other blocking calls become ' +
         '`await asyncio.to_thread(f, ...)` (on Python 3.8, `await asyncio.get_running_loop().run_in_executor(None, f, ...)`), ' +
-        'which runs the call in a worker thread: this fix is always unsafe, because the callee may use objects that ' +
-        'must stay on one thread (a `sqlite3` connection, thread-local state) and other tasks now run while it waits, ' +
-        'which can reorder their side effects. A better fix is often the async library (`httpx.AsyncClient`, ' +
-        '`aiohttp`, `aiofiles`), which the message suggests when the catalogue knows one. No edit is offered inside ' +
-        'generator expressions, where `await` would change what the expression is.',
+        'which runs the call in a worker thread, where it may also meet objects that must stay on one thread ' +
+        '(a `sqlite3` connection, thread-local state). No fix is offered while a thread lock is held by `with` ' +
+        '(another task wanting it would block the event loop: a deadlock), nor inside generator expressions, where ' +
+        '`await` would change what the expression is. A better fix is often the async library (`httpx.AsyncClient`, ' +
+        '`aiohttp`, `aiofiles`), which the message suggests when the catalogue knows one.',
     },
   },
 
@@ -129,12 +131,13 @@ function isNonBlockingCall(call: CallSite): boolean {
 
 function fixFor(context: RuleContext, call: CallSite, callee: string, entry: CatalogueEntry): FixDraft | undefined {
   if (callee === 'time.sleep' && entry.asyncAlternative === 'asyncio.sleep') {
-    if (!context.fixesAllowed || !canAwaitAt(call)) return undefined;
+    if (!context.fixesAllowed || !canInsertAwait(context.model, call)) return undefined;
     const asyncio = referenceModule(context.model, call.scope, 'asyncio');
     const edit = asyncio && asyncSleepEdit(call.node, asyncio.name);
     if (!asyncio || !edit) return undefined;
+    // Unsafe: other tasks now run during the sleep, so their effects can interleave differently.
     return {
-      applicability: 'safe',
+      applicability: 'unsafe',
       message: 'Replace with `await asyncio.sleep(...)`',
       edits: asyncio.importEdit ? [asyncio.importEdit, edit] : [edit],
     };
@@ -147,11 +150,13 @@ function fixFor(context: RuleContext, call: CallSite, callee: string, entry: Cat
  * and other tasks now run while it waits, which can reorder their side effects.
  */
 function toThreadFix(context: RuleContext, call: CallSite): FixDraft | undefined {
-  if (!context.fixesAllowed || !canAwaitAt(call)) return undefined;
+  if (!context.fixesAllowed || !canInsertAwait(context.model, call)) return undefined;
   const asyncio = referenceModule(context.model, call.scope, 'asyncio');
   if (!asyncio) return undefined;
   const [major, minor] = context.targetVersion;
   const legacy = major === 3 && minor < 9;
+  // Before 3.9 (PEP 614) a decorator must be a dotted name or a call: no `await` there.
+  if (legacy && isInDecorator(call)) return undefined;
   const edit = legacy ? runInExecutorEdit(call.node, asyncio.name) : toThreadEdit(call.node, asyncio.name);
   if (!edit) return undefined;
   return {
@@ -159,4 +164,12 @@ function toThreadFix(context: RuleContext, call: CallSite): FixDraft | undefined
     message: legacy ? 'Run it in the default executor with `loop.run_in_executor`' : 'Run it in a worker thread with `await asyncio.to_thread(...)`',
     edits: asyncio.importEdit ? [asyncio.importEdit, edit] : [edit],
   };
+}
+
+function isInDecorator(call: CallSite): boolean {
+  for (let node = call.node.parent; node; node = node.parent) {
+    if (node.type === 'decorator') return true;
+    if (node.type === 'block' || node.type === 'module') return false;
+  }
+  return false;
 }

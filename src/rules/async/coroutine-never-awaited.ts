@@ -5,7 +5,7 @@
 import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import type { ProjectIndex } from '../../project/project-index.js';
 import { awaitEdit } from '../../fixes/await-edits.js';
-import { asyncFunctionOf, canAwaitAt } from './async-context.js';
+import { asyncFunctionOf, canInsertAwait } from './async-context.js';
 
 export const coroutineNeverAwaited: Rule = {
   meta: {
@@ -39,7 +39,7 @@ export const coroutineNeverAwaited: Rule = {
       const callee = model.calleeName(call);
       if (!callee) continue;
       const fix =
-        context.fixesAllowed && asyncFunctionOf(call) && canAwaitAt(call)
+        context.fixesAllowed && asyncFunctionOf(call) && canInsertAwait(model, call)
           ? { applicability: 'unsafe' as const, message: 'Insert `await`', edits: [awaitEdit(call.node)] }
           : undefined;
       const entry = catalogue.lookup(callee);

@@ -1,0 +1,99 @@
+/** `concur rules`, `concur explain`, `--help` and `--version` through the real CLI. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, removeTemporaryDirectories, runConcur, temporaryDirectory } from '../helpers/cli.js';
+
+afterAll(removeTemporaryDirectories);
+
+const cwd = temporaryDirectory();
+const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+describe.concurrent('concur rules', () => {
+  it('lists the three rules with code, fix marker, name and summary', async () => {
+    const result = await runConcur(['rules'], { cwd });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    const rows = result.stdout.split('\n').filter((line) => /^[A-Z]+\d+ /.test(line));
+    expect(rows.map((row) => row.slice(0, 5))).toEqual(['AS101', 'AS102', 'AS103']);
+    expect(rows[0]).toMatch(/^AS101 (\[[ *]\]|   ) blocking-call-in-async\s+Blocking call in an async function stalls the event loop$/);
+    expect(rows[1]).toMatch(/^AS102 (\[[ *]\]|   ) coroutine-never-awaited\s+Coroutine is created and never awaited/);
+    expect(rows[2]).toMatch(/^AS103 (\[[ *]\]|   ) dangling-task\s+Task created and dropped/);
+    expect(result.stdout).toContain('[*] safe fix available');
+  });
+
+  it('shows the same fix availability in text as in JSON', async () => {
+    const text = (await runConcur(['rules'], { cwd })).stdout;
+    const rules = JSON.parse((await runConcur(['rules', '--format', 'json'], { cwd })).stdout) as Array<Record<string, string>>;
+    const marker: Record<string, string> = { safe: '[*]', sometimes: '[ ]', unsafe: '[ ]', none: '   ' };
+    for (const rule of rules) {
+      expect(Object.keys(marker)).toContain(rule.fix);
+      expect(text).toContain(`${rule.code} ${marker[rule.fix!]} ${rule.name}`);
+    }
+  });
+
+  it('lists them as JSON with --format json', async () => {
+    const result = await runConcur(['rules', '--format', 'json'], { cwd });
+    expect(result.status).toBe(0);
+    const rules = JSON.parse(result.stdout) as Array<Record<string, string>>;
+    expect(rules.map((rule) => [rule.code, rule.name, rule.category])).toEqual([
+      ['AS101', 'blocking-call-in-async', 'async-blocking'],
+      ['AS102', 'coroutine-never-awaited', 'async-blocking'],
+      ['AS103', 'dangling-task', 'async-blocking'],
+    ]);
+    for (const rule of rules) {
+      expect(rule.summary).toEqual(expect.any(String));
+      expect(['safe', 'sometimes', 'unsafe', 'none']).toContain(rule.fix);
+    }
+    // AS103 has no automatic fix: which container should keep the task is the author's choice.
+    expect(rules[2]!.fix).toBe('none');
+  });
+});
+
+describe.concurrent('concur explain', () => {
+  it('prints the documentation page of a rule, by code or by name', async () => {
+    const result = await runConcur(['explain', 'AS101'], { cwd });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^# blocking-call-in-async \(AS101\)\n/);
+    const headings = result.stdout.split('\n').filter((line) => line.startsWith('## '));
+    expect(headings).toEqual(expect.arrayContaining(['## What it finds', '## Why it matters', '## Example', '## Fix safety']));
+    expect(headings.indexOf('## What it finds')).toBeLessThan(headings.indexOf('## Why it matters'));
+    expect(headings.indexOf('## Example')).toBeLessThan(headings.indexOf('## Fix safety'));
+    expect(result.stdout).toContain('```python\nimport asyncio, time, requests\n');
+    expect((await runConcur(['explain', 'blocking-call-in-async'], { cwd })).stdout).toBe(result.stdout);
+  });
+
+  it('exits 2 for an unknown rule', async () => {
+    const result = await runConcur(['explain', 'NOPE'], { cwd });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/unknown rule "NOPE"/);
+  });
+});
+
+describe.concurrent('help and version', () => {
+  it('concur --help lists the commands and exits 0', async () => {
+    const result = await runConcur(['--help'], { cwd });
+    expect(result.status).toBe(0);
+    for (const command of ['check', 'fix', 'rules', 'explain']) expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    expect(result.stdout).toMatch(/Exit status: 0 nothing found, 1 findings, 2/);
+  });
+
+  it('concur check --help lists the options and exits 0', async () => {
+    const result = await runConcur(['check', '--help'], { cwd });
+    expect(result.status).toBe(0);
+    for (const option of ['--format', '--select', '--ignore', '--extend-select', '--exclude', '--exit-zero', '--target-version', '--statistics', '--config', '--isolated', '--color']) {
+      expect(result.stdout).toContain(option);
+    }
+    expect(result.stdout).toContain('# concur: ignore[AS101]');
+  });
+
+  it('concur --version prints the package version', async () => {
+    expect(await runConcur(['--version'], { cwd })).toEqual({ status: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  it('exits 2 for an unknown command or option', async () => {
+    expect((await runConcur(['lint', '.'], { cwd })).status).toBe(2);
+    expect((await runConcur(['check', '--no-such-option', '.'], { cwd })).status).toBe(2);
+  });
+});

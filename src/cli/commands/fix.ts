@@ -6,7 +6,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import type { Edit, Finding, Fix } from '../../diagnostics/finding.js';
 import { fingerprintOf } from '../../engine/analyse-source.js';
-import { runCheck } from '../../engine/check.js';
+import { runCheck, type CheckResult } from '../../engine/check.js';
 import { applyFixes } from '../../fixes/apply-fixes.js';
 import { writeFileAtomic } from '../../fixes/write-atomic.js';
 import { encodePythonSource } from '../../source/decode.js';
@@ -53,43 +53,11 @@ export async function fixCommand(paths: string[], flags: FixFlags): Promise<numb
       patternBase,
       maxWorkers: parseThreads(flags.threads),
     });
-  const first = await check();
-
-  const byPath = new Map<string, Fix[]>();
-  for (const finding of first.report.findings) {
-    if (!isApplicable(finding, flags.unsafeFixes)) continue;
-    const list = byPath.get(finding.path) ?? [];
-    list.push(finding.fix!);
-    byPath.set(finding.path, list);
-  }
-
-  const changes: FileChange[] = [];
-  const writeErrors: string[] = [];
-  for (const [path, fixes] of byPath) {
-    const file = first.files.get(path);
-    if (!file) continue;
-    const source = await readSource({ absolutePath: file.absolutePath, path, kind: path.endsWith('.ipynb') ? 'notebook' : 'python' });
-    if ('message' in source) {
-      writeErrors.push(`${path}: not fixed: ${source.message}`);
-      continue;
-    }
-    if (fingerprintOf(source.text) !== file.fingerprint) {
-      writeErrors.push(`${path}: not fixed: the file changed while concur was analysing it`);
-      continue;
-    }
-    const result = applyFixes(source.text, fixes);
-    if (result.applied.length === 0 || result.text === source.text) continue;
-    changes.push({
-      path,
-      absolutePath: file.absolutePath,
-      source,
-      fixed: result.text,
-      applied: result.applied.length,
-      edits: result.edits,
-    });
-  }
+  const writeErrors = new Set<string>();
+  let result = await check();
 
   if (flags.diff) {
+    const changes = await planChanges(result, flags.unsafeFixes, writeErrors);
     for (const change of changes) {
       // `--- path` and `+++ path` then the hunks, as ruff prints them: no svn-style `Index:` and
       // `====` lines, and no tab after the name (that is where a timestamp would go).
@@ -100,12 +68,72 @@ export async function fixCommand(paths: string[], flags: FixFlags): Promise<numb
         }),
       );
     }
+    for (const message of writeErrors) process.stderr.write(`${message}\n`);
     const count = changes.reduce((n, c) => n + c.applied, 0);
     process.stderr.write(`Would fix ${count} finding${count === 1 ? '' : 's'} in ${changes.length} file${changes.length === 1 ? '' : 's'}.\n`);
-    if (first.report.filesAnalysed === 0) return exitStatus(first.report, first.filesFound);
+    if (result.report.filesAnalysed === 0) return exitStatus(result.report, result.filesFound);
     return changes.length > 0 && !flags.exitZero ? 1 : 0;
   }
 
+  // A fix can make another one possible (a blocking call inside another): like ruff, apply and
+  // re-check until nothing changes, a bounded number of times.
+  let applied = 0;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const changes = await planChanges(result, flags.unsafeFixes, writeErrors);
+    const written = writeChanges(changes, writeErrors);
+    if (written === 0) break;
+    applied += written;
+    result = await check();
+  }
+  for (const message of writeErrors) process.stderr.write(`${message}\n`);
+
+  // Report what is left, as it is on disk now.
+  result.report.fixesApplied = applied;
+  if (result.report.errors.length) process.stderr.write(renderErrorsText(result.report.errors, errorColor));
+  process.stdout.write(renderText(result.report, { color }));
+  return exitStatus(result.report, result.filesFound, flags.exitZero);
+}
+
+const MAX_PASSES = 10;
+
+/** The new text of every file that has applicable fixes, checked against what was analysed. */
+async function planChanges(result: CheckResult, unsafeFixes: boolean | undefined, errors: Set<string>): Promise<FileChange[]> {
+  const byPath = new Map<string, Fix[]>();
+  for (const finding of result.report.findings) {
+    if (!isApplicable(finding, unsafeFixes)) continue;
+    const list = byPath.get(finding.path) ?? [];
+    list.push(finding.fix!);
+    byPath.set(finding.path, list);
+  }
+  const changes: FileChange[] = [];
+  for (const [path, fixes] of byPath) {
+    const file = result.files.get(path);
+    if (!file) continue;
+    const source = await readSource({ absolutePath: file.absolutePath, path, kind: path.endsWith('.ipynb') ? 'notebook' : 'python' });
+    if ('message' in source) {
+      errors.add(`${path}: not fixed: ${source.message}`);
+      continue;
+    }
+    if (fingerprintOf(source.text) !== file.fingerprint) {
+      errors.add(`${path}: not fixed: the file changed while concur was analysing it`);
+      continue;
+    }
+    const fixed = applyFixes(source.text, fixes);
+    if (fixed.applied.length === 0 || fixed.text === source.text) continue;
+    changes.push({
+      path,
+      absolutePath: file.absolutePath,
+      source,
+      fixed: fixed.text,
+      applied: fixed.applied.length,
+      edits: fixed.edits,
+    });
+  }
+  return changes;
+}
+
+/** Writes each change atomically; returns how many fixes were applied. */
+function writeChanges(changes: FileChange[], errors: Set<string>): number {
   let applied = 0;
   for (const change of changes) {
     try {
@@ -114,17 +142,10 @@ export async function fixCommand(paths: string[], flags: FixFlags): Promise<numb
       writeFileAtomic(realpathSync(change.absolutePath), encodeFor(change));
       applied += change.applied;
     } catch (error) {
-      writeErrors.push(`${change.path}: not fixed: ${(error as Error).message}`);
+      errors.add(`${change.path}: not fixed: ${(error as Error).message}`);
     }
   }
-  for (const message of writeErrors) process.stderr.write(`${message}\n`);
-
-  // Report what is left, as it is on disk now.
-  const after = applied > 0 ? await check() : first;
-  after.report.fixesApplied = applied;
-  if (after.report.errors.length) process.stderr.write(renderErrorsText(after.report.errors, errorColor));
-  process.stdout.write(renderText(after.report, { color }));
-  return exitStatus(after.report, after.filesFound, flags.exitZero);
+  return applied;
 }
 
 function isApplicable(finding: Finding, unsafe = false): boolean {

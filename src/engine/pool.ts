@@ -50,7 +50,8 @@ function runWorkers(tasks: FileTask[], count: number, options: PoolOptions): Pro
       }
     };
     for (let i = 0; i < count; i++) {
-      const thread = new Worker(workerUrl, { workerData: options.session });
+      // A larger young generation: analysis allocates many short-lived nodes, and scavenges add up.
+      const thread = new Worker(workerUrl, { workerData: options.session, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
       threads.push(thread);
       thread.on('message', (message: { ready?: boolean; analysis?: FileAnalysis }) => {
         if (message.ready) {

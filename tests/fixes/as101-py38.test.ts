@@ -5,7 +5,7 @@
  * are skipped with the reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, checkJson, fixInPlace } from '../helpers/concur-cli.js';
+import { assertBuilt, checkJson, fixInPlace } from '../helpers/cli-sync.js';
 import { PYTHON, pythonAvailable, removeProjects, runPython } from '../helpers/python.js';
 import { changedFiles, expectCleanRun, expectSameBehaviour, rewritten, roundTrip, summarize } from './round-trip.js';
 

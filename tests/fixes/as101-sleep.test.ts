@@ -5,7 +5,7 @@
  * marked unsafe (other tasks now run during the sleep); the last cases show why.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt } from '../helpers/concur-cli.js';
+import { assertBuilt } from '../helpers/cli-sync.js';
 import { removeProjects } from '../helpers/python.js';
 import { changedFiles, expectCleanRun, expectSameBehaviour, rewritten, roundTrip, summarize } from './round-trip.js';
 

@@ -4,7 +4,7 @@
  * subscript or call. Each case runs the original and the fixed program under real Python.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, fixInPlace } from '../helpers/concur-cli.js';
+import { assertBuilt, fixInPlace } from '../helpers/cli-sync.js';
 import { removeProjects } from '../helpers/python.js';
 import { changedFiles, expectCleanRun, expectSameBehaviour, rewritten, roundTrip, summarize } from './round-trip.js';
 

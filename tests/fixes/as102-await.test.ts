@@ -4,7 +4,7 @@
  * changes. This test documents that change instead of expecting equality.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, fixInPlace } from '../helpers/concur-cli.js';
+import { assertBuilt, fixInPlace } from '../helpers/cli-sync.js';
 import { removeProjects } from '../helpers/python.js';
 import { rewritten, roundTrip, summarize } from './round-trip.js';
 

@@ -3,7 +3,7 @@
  * idempotence, fixes that overlap (left for a later run), and files that do not parse.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, checkJson, fixInPlace } from '../helpers/concur-cli.js';
+import { assertBuilt, checkJson, fixInPlace } from '../helpers/cli-sync.js';
 import { makeProject, removeProjects, runPython } from '../helpers/python.js';
 import { changedFiles, expectCleanRun, expectSameBehaviour, rewritten, roundTrip, summarize } from './round-trip.js';
 

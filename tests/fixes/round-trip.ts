@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { JsonReport } from '../../src/output/json.js';
-import { checkJson, fixInPlace, type CliRun } from '../helpers/concur-cli.js';
+import { checkJson, fixInPlace, type CliRun } from '../helpers/cli-sync.js';
 import { makeProject, runPython, type PythonRun, type TempProject } from '../helpers/python.js';
 
 export interface RoundTripOptions {

@@ -1,15 +1,15 @@
 /**
- * Runs the built CLI (`bin/concur.js`, which loads `dist/`) as a user would, in a project
- * directory, with configuration files ignored (`--isolated`). Build first: `npm run build`.
+ * The synchronous counterpart of `cli.ts`, for round-trip tests that run the CLI and Python one
+ * step after another: the built CLI in a project directory, configuration files ignored
+ * (`--isolated`). Build first: `npm run build`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { JsonReport } from '../../src/output/json.js';
+import { CONCUR_BIN, REPO_ROOT } from './cli.js';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const BIN = join(REPO_ROOT, 'bin', 'concur.js');
+export { REPO_ROOT } from './cli.js';
 
 export interface CliRun {
   stdout: string;
@@ -25,7 +25,7 @@ export function assertBuilt(): void {
 }
 
 export function runConcur(args: string[], cwd: string, timeoutMs = 60_000): CliRun {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
+  const result = spawnSync(process.execPath, [CONCUR_BIN, ...args], {
     cwd,
     encoding: 'utf8',
     timeout: timeoutMs,

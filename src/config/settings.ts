@@ -1,7 +1,5 @@
 import type { CatalogueEntry } from '../catalogue/schema.js';
 
-export type OutputFormat = 'text' | 'json' | 'sarif';
-
 /** Resolved settings for one run: defaults, then configuration file, then command line. */
 export interface Settings {
   /** Rule codes, code prefixes or rule names to enable (empty: every rule). */

@@ -45,10 +45,6 @@ export class SyntaxNode {
     return null;
   }
 
-  childrenForFieldName(field: string): SyntaxNode[] {
-    return this.children.filter((c) => c.field === field);
-  }
-
   /** Descendants of the given types, in source order (this node excluded). */
   descendantsOfType(types: string | readonly string[]): SyntaxNode[] {
     const wanted = typeof types === 'string' ? [types] : types;

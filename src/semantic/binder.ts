@@ -55,8 +55,6 @@ export interface ClassFacts {
 export interface BinderOutput {
   root: Scope;
   scopes: Scope[];
-  /** Scope created by a node (def, class, lambda, comprehension, module), by node id. */
-  scopeByNode: Map<number, Scope>;
   references: Reference[];
   calls: CallSite[];
   classes: Map<string, ClassFacts>;
@@ -68,12 +66,6 @@ export interface BinderOutput {
   hasPython2Statements: boolean;
 }
 
-const COMPREHENSIONS = new Set([
-  'list_comprehension',
-  'set_comprehension',
-  'dictionary_comprehension',
-  'generator_expression',
-]);
 
 export function bind(root: SyntaxNode, moduleName: string, isPackage: boolean): BinderOutput {
   return new Binder(moduleName, isPackage).run(root);
@@ -81,7 +73,6 @@ export function bind(root: SyntaxNode, moduleName: string, isPackage: boolean): 
 
 class Binder {
   private readonly scopes: Scope[] = [];
-  private readonly scopeByNode = new Map<number, Scope>();
   private readonly references: Reference[] = [];
   private readonly calls: CallSite[] = [];
   private readonly classes = new Map<string, ClassFacts>();
@@ -104,7 +95,6 @@ class Binder {
     return {
       root: module,
       scopes: this.scopes,
-      scopeByNode: this.scopeByNode,
       references: this.references,
       calls: this.calls,
       classes: this.classes,
@@ -124,7 +114,6 @@ class Binder {
   ): Scope {
     const scope = new Scope(kind, node, parent, name, qualifiedName, isAsync);
     this.scopes.push(scope);
-    this.scopeByNode.set(node.id, scope);
     return scope;
   }
 
@@ -703,8 +692,4 @@ function enclosingFunctionScope(scope: Scope): Scope | undefined {
     if (outer.kind === 'function' || outer.kind === 'lambda') return outer;
   }
   return undefined;
-}
-
-export function isComprehension(node: SyntaxNode): boolean {
-  return COMPREHENSIONS.has(node.type);
 }

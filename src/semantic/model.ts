@@ -103,24 +103,6 @@ export class SemanticModel {
     return this.facts.hasPython2Statements;
   }
 
-  /** Scope introduced by a def, class, lambda, comprehension or the module node. */
-  scopeOfNode(node: SyntaxNode): Scope | undefined {
-    return this.facts.scopeByNode.get(node.id);
-  }
-
-  /** Innermost scope containing `node`. */
-  scopeContaining(node: SyntaxNode): Scope {
-    for (let current: SyntaxNode | null = node.parent; current; current = current.parent) {
-      const scope = this.facts.scopeByNode.get(current.id);
-      if (scope) return scope;
-    }
-    return this.root;
-  }
-
-  functionScopes(): Scope[] {
-    return this.scopes.filter((s) => s.kind === 'function');
-  }
-
   /** Bindings a read of `name` in `scope` sees (empty for builtins and undefined names). */
   bindingsOf(name: string, scope: Scope): Binding[] {
     return lookupBindings(name, scope);
@@ -213,11 +195,6 @@ export class SemanticModel {
       if (value.kind === 'ref') return `${value.qualifiedName}.${attribute}`;
     }
     return undefined;
-  }
-
-  /** The class a type names, if the class is defined in this module. */
-  classFacts(type: string): ClassFacts | undefined {
-    return this.classes.get(type);
   }
 
   private valueOfName(name: string, scope: Scope): Value {

@@ -29,7 +29,15 @@ export class ProjectIndex {
   /** Per effect kind: function -> the next call on its shortest chain to that effect. */
   private readonly nextHop = new Map<EffectKind, Map<FunctionSummary, { edge: CallEdge; target: FunctionSummary } | 'direct'>>();
 
+  /**
+   * Two files with the same module name (two `main.py` scripts in different folders) cannot be
+   * told apart by an import: neither is linked, rather than linking calls to the wrong one.
+   */
+  private readonly ambiguous = new Set<string>();
+
   addModule(summary: ModuleSummary): void {
+    const existing = this.modules.get(summary.module);
+    if (existing && existing.path !== summary.path) this.ambiguous.add(summary.module);
     this.modules.set(summary.module, summary);
     for (const fn of summary.functions) this.functions.set(fn.qualifiedName, fn);
     for (const cls of summary.classes) this.classes.set(cls.qualifiedName, cls);
@@ -49,6 +57,7 @@ export class ProjectIndex {
     if (cached !== undefined) return cached ?? undefined;
     this.resolved.set(qualifiedName, null);
     const result = this.resolve(qualifiedName, 0);
+    if (result && this.isAmbiguous(result.qualifiedName)) return undefined;
     this.resolved.set(qualifiedName, result ?? null);
     return result;
   }
@@ -124,6 +133,14 @@ export class ProjectIndex {
       }
     }
     return hops;
+  }
+
+  private isAmbiguous(qualifiedName: string): boolean {
+    if (this.ambiguous.size === 0) return false;
+    for (let dot = qualifiedName.lastIndexOf('.'); dot > 0; dot = qualifiedName.lastIndexOf('.', dot - 1)) {
+      if (this.ambiguous.has(qualifiedName.slice(0, dot))) return true;
+    }
+    return false;
   }
 
   private resolve(qualifiedName: string, depth: number): FunctionSummary | undefined {

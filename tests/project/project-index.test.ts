@@ -80,6 +80,13 @@ describe('ProjectIndex', () => {
     expect(index.resolveFunction('pkg.missing')).toBeUndefined();
   });
 
+  it('links neither of two files that share a module name', () => {
+    const index = new ProjectIndex();
+    index.addModule({ ...moduleOf('main', [fn('main.load', [], [sleeps])]), path: 'a/main.py' });
+    index.addModule({ ...moduleOf('main', [fn('main.load')]), path: 'b/main.py' });
+    expect(index.resolveFunction('main.load')).toBeUndefined();
+  });
+
   it('survives alias cycles', () => {
     const index = new ProjectIndex();
     index.addModule(moduleOf('a', [], { aliases: { f: 'b.f' } }));

@@ -1,7 +1,7 @@
 /**
  * Analysis of one decoded file: parse, build the semantic model, run the enabled rules, apply
  * suppressions, and summarise the module for cross-file linking. Runs in a worker thread (or in
- * the main thread for small runs); the tree is freed before it returns.
+ * the main thread for small runs); tree-sitter's tree is freed as soon as it is copied.
  */
 import { createHash } from 'node:crypto';
 import type { Catalogue } from '../catalogue/schema.js';
@@ -10,7 +10,7 @@ import { LineIndex } from '../parser/line-index.js';
 import { parse, type Parser } from '../parser/parser.js';
 import type { CompileInput } from '../parser/python-check.js';
 import { summariseModule, type ModuleSummary } from '../project/summary.js';
-import type { PendingFinding, ReportOptions, Rule, RuleContext } from '../rules/rule.js';
+import type { PendingFinding, ReportOptions, Rule } from '../rules/rule.js';
 import { SemanticModel } from '../semantic/model.js';
 import type { SyntaxNode } from '../parser/syntax-node.js';
 import type { SourceFile } from '../source/source-file.js';
@@ -55,73 +55,63 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
     fingerprint: fingerprintOf(source.text),
   };
   const { root, syntaxErrorAt } = parse(options.parser, source.text);
-  {
-    const model = new SemanticModel(root, {
-      moduleName: options.moduleName,
-      isPackage: options.isPackage,
-      catalogue: options.catalogue,
-      projectModules: options.projectModules,
-    });
-    let fixesAllowed = true;
-    if (syntaxErrorAt !== undefined || model.hasPython2Statements) {
-      result.doubt = {
-        input: source.notebook ? { path: source.path, text: source.text } : { path: source.path, absolutePath: source.absolutePath },
-        treeSitterError: syntaxErrorAt !== undefined ? lines.position(syntaxErrorAt) : undefined,
-      };
-      // Perhaps valid Python the grammar misread: analyse what parsed, but never edit it.
-      fixesAllowed = false;
-    }
-    const suppressions = collectSuppressions(model.comments.map((c) => ({ line: lines.position(c.start).line, text: c.text })));
-
-    for (const rule of options.rules) {
-      const make = (node: SyntaxNode, message: string, extra?: ReportOptions): Finding | undefined => {
-        const range = lines.range(node.startIndex, node.endIndex);
-        if (isSuppressed(suppressions, rule, range.line)) return undefined;
-        const finding: Finding = {
-          rule: rule.meta.code,
-          name: rule.meta.name,
-          category: rule.meta.category,
-          path: source.path,
-          ...range,
-          message,
-        };
-        if (extra?.fix && fixesAllowed) {
-          finding.fix = {
-            applicability: extra.fix.applicability,
-            message: extra.fix.message,
-            edits: extra.fix.edits.map((edit) => ({ ...edit, range: lines.range(edit.start, edit.end) })),
-          };
-        }
-        if (extra?.related) finding.related = extra.related;
-        if (options.snippetContext > 0) finding.snippet = snippetOf(lines, range.line, range.endLine, options.snippetContext);
-        return finding;
-      };
-      const context: RuleContext = {
-        source,
-        model,
-        lines,
-        catalogue: options.catalogue,
-        targetVersion: options.targetVersion,
-        fixesAllowed,
-        report(node, message, extra) {
-          const finding = make(node, message, extra);
-          if (finding) result.findings.push(finding);
-        },
-        defer(node, data, extra) {
-          const finding = make(node, '', extra);
-          if (finding) result.pending.push({ rule: rule.meta.code, finding, data });
-        },
-      };
-      rule.check(context);
-    }
-
-    result.summary = summariseModule(model, source.path, lines);
-    if (source.notebook) {
-      for (const finding of result.findings) mapToCells(finding, source.notebook);
-      for (const pending of result.pending) mapToCells(pending.finding, source.notebook);
-    }
-    return result;
+  const model = new SemanticModel(root, {
+    moduleName: options.moduleName,
+    isPackage: options.isPackage,
+    catalogue: options.catalogue,
+    projectModules: options.projectModules,
+  });
+  let fixesAllowed = true;
+  if (syntaxErrorAt !== undefined || model.hasPython2Statements) {
+    result.doubt = {
+      input: source.notebook ? { path: source.path, text: source.text } : { path: source.path, absolutePath: source.absolutePath },
+      treeSitterError: syntaxErrorAt !== undefined ? lines.position(syntaxErrorAt) : undefined,
+    };
+    // Perhaps valid Python the grammar misread: analyse what parsed, but never edit it.
+    fixesAllowed = false;
   }
+  const suppressions = collectSuppressions(model.comments.map((c) => ({ line: lines.position(c.start).line, text: c.text })));
+
+  for (const rule of options.rules) {
+    const make = (node: SyntaxNode, message: string, extra?: ReportOptions): Finding | undefined => {
+      const range = lines.range(node.startIndex, node.endIndex);
+      if (isSuppressed(suppressions, rule, range.line)) return undefined;
+      const finding: Finding = { rule: rule.meta.code, name: rule.meta.name, category: rule.meta.category, path: source.path, ...range, message };
+      if (extra?.fix && fixesAllowed) {
+        finding.fix = {
+          applicability: extra.fix.applicability,
+          message: extra.fix.message,
+          edits: extra.fix.edits.map((edit) => ({ ...edit, range: lines.range(edit.start, edit.end) })),
+        };
+      }
+      if (extra?.related) finding.related = extra.related;
+      if (options.snippetContext > 0) finding.snippet = snippetOf(lines, range.line, range.endLine, options.snippetContext);
+      return finding;
+    };
+    rule.check({
+      source,
+      model,
+      lines,
+      catalogue: options.catalogue,
+      targetVersion: options.targetVersion,
+      fixesAllowed,
+      report(node, message, extra) {
+        const finding = make(node, message, extra);
+        if (finding) result.findings.push(finding);
+      },
+      defer(node, data, extra) {
+        const finding = make(node, '', extra);
+        if (finding) result.pending.push({ rule: rule.meta.code, finding, data });
+      },
+    });
+  }
+
+  result.summary = summariseModule(model, source.path, lines);
+  if (source.notebook) {
+    for (const finding of result.findings) mapToCells(finding, source.notebook);
+    for (const pending of result.pending) mapToCells(pending.finding, source.notebook);
+  }
+  return result;
 }
 
 export function fingerprintOf(text: string): string {

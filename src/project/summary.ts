@@ -79,7 +79,7 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     const position = lines.position(scope.node.startIndex);
     functions.set(scope, {
       qualifiedName: scope.qualifiedName,
-      displayName: scope.qualifiedName.slice(model.moduleName.length + 1).replace(/\.<locals>/g, ''),
+      displayName: scope.displayName,
       path,
       line: position.line,
       column: position.column,

@@ -75,6 +75,12 @@ export class Scope {
     return this.kind === 'function' && this.parent?.kind === 'class' ? this.parent : undefined;
   }
 
+  /** `Client.fetch`, `main`, `outer.inner`: the qualified name without the module, for messages. */
+  get displayName(): string {
+    const moduleName = this.module().qualifiedName;
+    return this.qualifiedName.slice(moduleName.length + 1).replace(/\.<locals>/g, '');
+  }
+
   module(): Scope {
     let scope: Scope = this;
     while (scope.parent) scope = scope.parent;

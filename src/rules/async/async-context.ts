@@ -28,8 +28,3 @@ export function canInsertAwait(model: SemanticModel, call: CallSite): boolean {
 function holdsThreadLock(model: SemanticModel, call: CallSite): boolean {
   return model.heldLocks(call).some((lock) => !lock.type.startsWith('asyncio.'));
 }
-
-/** `Client.fetch` for a method, `main` for a function: the qualified name without the module. */
-export function displayName(model: SemanticModel, scope: Scope): string {
-  return scope.qualifiedName.slice(model.moduleName.length + 1).replace(/\.<locals>/g, '');
-}

@@ -8,7 +8,7 @@ import type { CatalogueEntry } from '../../catalogue/schema.js';
 import type { ProjectIndex } from '../../project/project-index.js';
 import { referenceModule } from '../../fixes/imports.js';
 import { asyncSleepEdit, runInExecutorEdit, toThreadEdit } from '../../fixes/await-edits.js';
-import { asyncFunctionOf, canInsertAwait, displayName } from './async-context.js';
+import { asyncFunctionOf, canInsertAwait } from './async-context.js';
 
 const BLOCKING_WORDS: Record<string, string> = {
   network: 'network I/O',
@@ -72,7 +72,7 @@ export const blockingCallInAsync: Rule = {
       const callee = model.calleeName(call);
       if (!callee) continue;
       const entry = catalogue.lookup(callee);
-      const caller = displayName(model, asyncFunction);
+      const caller = asyncFunction.displayName;
       if (entry) {
         if (!entry.blocking || entry.coroutine || isNonBlockingCall(call)) continue;
         const alternative = entry.asyncAlternative ? `; use \`${entry.asyncAlternative}\` instead` : '';

@@ -1,0 +1,100 @@
+/** The facts `analyseLoop` finds about one `for` loop, for the plans and rewrites built on them. */
+import type { BlockingKind, CpuKind } from '../catalogue/schema.js';
+import type { SyntaxNode } from '../parser/parser.js';
+
+/** How a commit statement changes loop-carried state; each is replayed in order by a rewrite. */
+export type CommitKind =
+  /** `results.append(v)`, `.extend`, `.add`, `.update`, `.appendleft`, `groups.setdefault(k, []).append(v)`. */
+  | 'accumulate'
+  /** `d[k] = v`, `d[k] += v`, `del d[k]`. */
+  | 'keyed-store'
+  /** `total += x` (and `-=`, `*=`, `|=`, `&=`, `^=`), `total = total + x`. */
+  | 'reduction'
+  /** `count += 1`. */
+  | 'counter'
+  /** `best = max(best, v)`, `low = min(low, v)`. */
+  | 'min-max'
+  /** `print(...)`, `logger.info(...)`, `out.write(...)` on a file opened outside the loop, `sys.stdout.write(...)`. */
+  | 'ordered-output'
+  /** `if cond:` whose branches hold only commit statements. */
+  | 'guarded'
+  /** An inner `for` whose body holds only commit statements (`for w in words: counts[w] += 1`). */
+  | 'inner-loop';
+
+export interface CommitStatement {
+  node: SyntaxNode;
+  line: number;
+  kind: CommitKind;
+  /** The loop-carried name the statement writes (`results`, `total`), absent for output. */
+  accumulator?: string;
+  /** `append`, `+=`, `max`, `[]=`, `print`, `if`, `for`... */
+  operation: string;
+  /**
+   * Expressions the commit consumes (arguments, keys, values, guard conditions): computed by
+   * the map stage, so they may only read the item and map values.
+   */
+  inputs: SyntaxNode[];
+  /** Guarded commits and inner loops: the commit statements they hold. */
+  parts?: CommitStatement[];
+  /** Identifiers of the accumulator that belong to the operation itself (`total` in `total += x`, both in `best = max(best, v)`). */
+  accumulatorNodes: SyntaxNode[];
+}
+
+export interface ProjectCall {
+  /** As resolved in this module: `app.fetch`, `pkg.util.parse`. */
+  qualifiedName: string;
+  node: SyntaxNode;
+  line: number;
+}
+
+/** A handle bound outside the loop that the map stage uses: the plan needs to know about it. */
+export interface SharedHandle {
+  name: string;
+  type: string;
+  line: number;
+  threadSafe: boolean | undefined;
+  unpicklable: boolean;
+}
+
+/** What the map stage does, as the catalogue tells: inputs for choosing threads or processes. */
+export interface MapEffects {
+  blocking: BlockingKind[];
+  cpu: CpuKind[];
+  /** Some catalogued native work in the map stage releases the GIL. */
+  releasesGil: boolean;
+  /** A map statement can raise (any call can): a rewrite must re-raise it for the same item, in order. */
+  mayRaise: boolean;
+}
+
+export type WorkHint = 'blocking-call' | 'nested-loop' | 'heavy-call' | 'project-call';
+
+export type LoopVerdict =
+  | { kind: 'splittable' }
+  | { kind: 'rejected'; reason: string; line: number };
+
+export interface LoopReason {
+  reason: string;
+  line: number;
+}
+
+export interface LoopAnalysis {
+  loop: SyntaxNode;
+  line: number;
+  /** Names the `for` target binds, in source order. */
+  loopVariables: string[];
+  iterable: SyntaxNode | null;
+  /** Top-level body statements of the map stage (a prefix of the body). */
+  map: SyntaxNode[];
+  /** Top-level body statements of the in-order commit stage (the suffix after the map). */
+  commit: CommitStatement[];
+  verdict: LoopVerdict;
+  /** Every reason found, the verdict's first; empty when splittable. */
+  reasons: LoopReason[];
+  /** Calls to functions of the analysed project in the map stage: decided across files later. */
+  projectCalls: ProjectCall[];
+  sharedHandles: SharedHandle[];
+  effects: MapEffects;
+  /** Iteration count when the code shows it: a literal sequence, `range` with literal bounds. */
+  estimatedIterations?: number;
+  workPerIteration: WorkHint[];
+}

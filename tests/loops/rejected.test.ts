@@ -1,0 +1,312 @@
+import { describe, expect, it } from 'vitest';
+import { analyse } from './helpers.js';
+
+/** Loops the analysis must reject, with the phrases their reason must contain (the name and the line). */
+const cases: Array<{ name: string; code: string; loop?: number; reason: string[] }> = [
+  {
+    name: 'digest carried from the previous iteration',
+    code: `import hashlib
+
+def chain(blocks):
+    digest = b""
+    for block in blocks:
+        data = digest + block
+        digest = hashlib.sha256(data).digest()
+    return digest
+`,
+    reason: ['loop-carried dependence on `digest`', 'read at line 6', 'assigned at line 7'],
+  },
+  {
+    name: 'variable assigned in an if, then read',
+    code: `def fill(values):
+    out = []
+    last = None
+    for v in values:
+        if v is not None:
+            last = v
+        out.append(last)
+    return out
+`,
+    reason: ['loop-carried dependence on `last`', 'read at line 7', 'only conditionally', 'line 6'],
+  },
+  {
+    name: 'x = x + 1 in the map stage',
+    code: `def positions(items):
+    out = []
+    x = 0
+    for item in items:
+        x = x + 1
+        label = f"{x}:{item}"
+        out.append(label)
+    return out
+`,
+    // `x = x + 1` alone would be an in-order counter; the label computed from it makes it a real dependence.
+    reason: ['the map stage reads `x` (line 6)', 'which the commit stage writes (line 5)'],
+  },
+  {
+    name: 'map stage reads what the commit stage writes',
+    code: `def running(values):
+    total = 0
+    shares = []
+    for v in values:
+        share = v / (total + 1)
+        total += v
+        shares.append(share)
+    return shares
+`,
+    reason: ['the map stage reads `total`', 'line 5', 'which the commit stage writes (line 6)'],
+  },
+  {
+    name: 'break is an early exit',
+    code: `import requests
+
+def first_ok(urls):
+    found = None
+    for url in urls:
+        r = requests.get(url)
+        if r.ok:
+            found = url
+            break
+    return found
+`,
+    reason: ['early exit: `break` at line 9'],
+  },
+  {
+    name: 'return inside the loop',
+    code: `def find(items, wanted):
+    for item in items:
+        key = item.strip()
+        if key == wanted:
+            return key
+    return None
+`,
+    reason: ['`return` at line 5 inside the loop'],
+  },
+  {
+    name: 'item attribute written',
+    code: `def bump(counters):
+    for c in counters:
+        c.count = c.count + 1
+`,
+    reason: ['mutates `c.count` (line 3)', 'the item object is shared with the caller'],
+  },
+  {
+    name: 'item mutated through a method',
+    code: `def sort_each(rows):
+    for row in rows:
+        row.sort()
+`,
+    reason: ['mutates `row.sort()` (line 3)', 'the item object is shared'],
+  },
+  {
+    name: 'shared cache mutated in the map',
+    code: `import json
+
+cache = {}
+
+def load_all(paths):
+    out = []
+    for p in paths:
+        with open(p) as f:
+            data = json.load(f)
+        if data:
+            cache[p] = data
+        else:
+            data = {}
+        out.append(data)
+    return out
+`,
+    reason: ['mutates the shared object `cache` (line 11)'],
+  },
+  {
+    name: 'shared random generator',
+    code: `import random
+
+def noisy(values):
+    out = []
+    for v in values:
+        noise = random.random()
+        out.append(v + noise)
+    return out
+`,
+    reason: ['uses the shared random generator (`random.random`, line 6)'],
+  },
+  {
+    name: 'shared sqlite3 connection',
+    code: `import sqlite3
+
+def lookup(ids):
+    conn = sqlite3.connect("app.db")
+    names = []
+    for i in ids:
+        row = conn.execute("SELECT name FROM users WHERE id = ?", (i,)).fetchone()
+        names.append(row[0])
+    return names
+`,
+    reason: ['shared `sqlite3.Connection` `conn` used in every iteration (line 7)'],
+  },
+  {
+    name: 'last value of the loop variable used after the loop',
+    code: `def last_line(path):
+    with open(path) as f:
+        count = 0
+        for line in f.read().splitlines():
+            count += 1
+    print(count, line)
+`,
+    reason: ['last value of `line` is used after the loop (line 6)'],
+  },
+  {
+    name: 'last value of a map local used after the loop',
+    code: `def parse_all(texts):
+    out = []
+    for t in texts:
+        parsed = t.split(",")
+        out.append(len(parsed))
+    return out, parsed
+`,
+    reason: ['last value of `parsed` is used after the loop (line 6)'],
+  },
+  {
+    name: 'call of unknown effect',
+    code: `import foo
+
+def run(items):
+    out = []
+    for item in items:
+        out.append(foo.bar(item))
+    return out
+`,
+    reason: ['calls `foo.bar` (line 6), whose effects are unknown'],
+  },
+  {
+    name: 'call through a parameter of unknown effect',
+    code: `def apply(fn, items):
+    out = []
+    for item in items:
+        out.append(fn(item))
+    return out
+`,
+    reason: ['calls `fn` (line 4), whose effects are unknown'],
+  },
+  {
+    name: 'global written in the body',
+    code: `processed = 0
+
+def handle(items):
+    global processed
+    for item in items:
+        processed += 1
+        print(item)
+`,
+    reason: ['writes the global `processed` (line 6)', 'shared state'],
+  },
+  {
+    name: 'nonlocal written in the body',
+    code: `def outer(items):
+    seen = 0
+    def inner():
+        nonlocal seen
+        for item in items:
+            seen = seen + len(item)
+    inner()
+    return seen
+`,
+    reason: ['writes the nonlocal `seen` (line 6)'],
+  },
+  {
+    name: 'map work after the commit stage began',
+    code: `def mixed(values):
+    out = []
+    for v in values:
+        out.append(v)
+        w = v * 2
+        print(w)
+    return out
+`,
+    reason: ['`w = v * 2` at line 5 runs after the commit stage begins (line 4)'],
+  },
+  {
+    name: 'augmented store on an outer dict inside an inner loop with other work',
+    code: `def tally(docs):
+    counts = {}
+    for doc in docs:
+        for word in doc.split():
+            w = word.lower()
+            counts[w] = counts.get(w, 0) + 1
+    return counts
+`,
+    reason: ['mutates the shared object `counts` (line 6)'],
+  },
+  {
+    name: 'print nested in map work is order-sensitive',
+    code: `def check(values):
+    ok = []
+    for v in values:
+        if v < 0:
+            print("negative", v)
+            v = -v
+        ok.append(v)
+    return ok
+`,
+    reason: ['order-sensitive effect of `print` (line 5)'],
+  },
+  {
+    name: 'shared file read in every iteration',
+    code: `def pair_lines(names, path):
+    f = open(path)
+    out = []
+    for name in names:
+        out.append(name + f.readline())
+    return out
+`,
+    reason: ['shared `io.TextIOWrapper` `f` used in every iteration (line 5)'],
+  },
+  {
+    name: 'running value kept across iterations in a nested loop',
+    code: `def hashes(files):
+    out = []
+    h = 0
+    for lines in files:
+        for line in lines:
+            h = h * 31 + len(line)
+        out.append(h)
+    return out
+`,
+    reason: ['loop-carried dependence on `h`', 'line 6'],
+  },
+  {
+    name: 'walrus assigned only on one side of `and`',
+    code: `import re
+
+def tags(lines):
+    out = []
+    tag = ""
+    for line in lines:
+        if line and (m := re.match(r"#(\\w+)", line)):
+            tag = m.group(1)
+        out.append(tag)
+    return out
+`,
+    reason: ['loop-carried dependence on `tag`', 'read at line 9', 'only conditionally'],
+  },
+];
+
+describe('rejected loops', () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const analysis = await analyse(c.code, c.loop);
+      expect(analysis.verdict.kind).toBe('rejected');
+      const reason = analysis.verdict.kind === 'rejected' ? analysis.verdict.reason : '';
+      for (const phrase of c.reason) expect(reason).toContain(phrase);
+      // Every reason points at a line of the program, and its text names that line.
+      const lineCount = c.code.split('\n').length;
+      for (const r of analysis.reasons) {
+        expect(r.line).toBeGreaterThanOrEqual(1);
+        expect(r.line).toBeLessThanOrEqual(lineCount);
+        expect(r.reason).toMatch(/line \d+/);
+        for (const [, n] of r.reason.matchAll(/line (\d+)/g)) expect(Number(n)).toBeLessThanOrEqual(lineCount);
+      }
+    });
+  }
+});

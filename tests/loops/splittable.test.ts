@@ -1,0 +1,321 @@
+import { describe, expect, it } from 'vitest';
+import { analyse } from './helpers.js';
+
+/** Loops whose map stage can run concurrently, with the commits the analysis must recognise. */
+const cases: Array<{ name: string; code: string; loop?: number; commits?: string[]; check?: (a: Awaited<ReturnType<typeof analyse>>) => void }> = [
+  {
+    name: 'downloads appended to a list',
+    code: `import requests
+
+def fetch_all(urls):
+    pages = []
+    for url in urls:
+        response = requests.get(url, timeout=10)
+        pages.append(response.text)
+    return pages
+`,
+    commits: ['accumulate'],
+    check: (a) => {
+      expect(a.effects.blocking).toEqual(['network']);
+      expect(a.workPerIteration).toContain('blocking-call');
+      expect(a.map).toHaveLength(1);
+    },
+  },
+  {
+    name: 'hashing files into a dict',
+    code: `import hashlib
+
+def digests(paths):
+    result = {}
+    for path in paths:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            h.update(f.read())
+        result[path] = h.hexdigest()
+    return result
+`,
+    commits: ['keyed-store'],
+    check: (a) => {
+      expect(a.effects.releasesGil).toBe(true);
+      expect(a.effects.blocking).toContain('disk');
+      expect(a.effects.mayRaise).toBe(true);
+    },
+  },
+  {
+    name: 'sum reduction of a pure computation',
+    code: `def score(xs):
+    total = 0
+    for x in xs:
+        y = x * x + 3
+        total += y
+    return total
+`,
+    commits: ['reduction'],
+    check: (a) => expect(a.commit[0]).toMatchObject({ accumulator: 'total', operation: '+=' }),
+  },
+  {
+    name: 'counter and running maximum',
+    code: `def stats(values):
+    count = 0
+    best = 0
+    for v in values:
+        size = len(str(v))
+        count += 1
+        best = max(best, size)
+    print(count, best)
+`,
+    commits: ['counter', 'min-max'],
+  },
+  {
+    name: 'Counter updates in an inner loop over words',
+    code: `from collections import Counter
+
+def word_counts(docs):
+    counts = Counter()
+    for doc in docs:
+        words = doc.lower().split()
+        for w in words:
+            counts[w] += 1
+    return counts
+`,
+    commits: ['inner-loop'],
+    check: (a) => expect(a.commit[0].parts?.[0].kind).toBe('keyed-store'),
+  },
+  {
+    name: 'prints of computed values',
+    code: `def report(rows):
+    for row in rows:
+        label = row.strip().upper()
+        print(label, len(label))
+`,
+    commits: ['ordered-output'],
+  },
+  {
+    name: 'guarded append using a map value',
+    code: `def evens(numbers):
+    kept = []
+    for n in numbers:
+        square = n * n
+        if square % 2 == 0:
+            kept.append(square)
+    return kept
+`,
+    commits: ['guarded'],
+  },
+  {
+    name: 'nested computation loop in the map',
+    code: `def checksums(blocks):
+    sums = []
+    for block in blocks:
+        acc = 0
+        for byte in block:
+            acc = (acc * 31 + byte) % 65521
+        sums.append(acc)
+    return sums
+`,
+    commits: ['accumulate'],
+    check: (a) => expect(a.workPerIteration).toContain('nested-loop'),
+  },
+  {
+    name: 'enumerate with a tuple target',
+    code: `def numbered(lines):
+    out = []
+    for i, line in enumerate(lines):
+        out.append(f"{i}: {line.rstrip()}")
+    return out
+`,
+    commits: ['accumulate'],
+    check: (a) => expect(a.loopVariables).toEqual(['i', 'line']),
+  },
+  {
+    name: 'zip with nested tuple targets',
+    code: `def pairs(names, points):
+    table = {}
+    for name, (x, y) in zip(names, points):
+        table[name] = abs(x) + abs(y)
+    return table
+`,
+    commits: ['keyed-store'],
+    check: (a) => expect(a.loopVariables).toEqual(['name', 'x', 'y']),
+  },
+  {
+    name: 'walrus in a condition, then read in the branch',
+    code: `import re
+
+PATTERN = re.compile(r"id=(\\d+)")
+
+def ids(lines):
+    found = []
+    for line in lines:
+        if (m := PATTERN.search(line)) is not None:
+            found.append(int(m.group(1)))
+    return found
+`,
+    commits: ['guarded'],
+  },
+  {
+    name: 'del of a map temporary',
+    code: `def sizes(chunks):
+    out = []
+    for chunk in chunks:
+        data = bytes(chunk)
+        n = len(data)
+        del data
+        out.append(n)
+    return out
+`,
+    commits: ['accumulate'],
+  },
+  {
+    name: 'comprehension in the body, its variable local to it',
+    code: `def totals(rows):
+    result = []
+    for row in rows:
+        cells = [int(c) for c in row.split(",")]
+        result.append(sum(cells))
+    return result
+`,
+    commits: ['accumulate'],
+  },
+  {
+    name: 'lambda defined in the body',
+    code: `def ranked(groups):
+    best = []
+    for group in groups:
+        by_score = lambda pair: pair[1]
+        best.append(sorted(group, key=by_score)[-1])
+    return best
+`,
+    commits: ['accumulate'],
+  },
+  {
+    name: 'item attribute read',
+    code: `def names(users):
+    out = []
+    for user in users:
+        out.append(user.name.title())
+    return out
+`,
+    commits: ['accumulate'],
+  },
+  {
+    name: 'continue in the map stage',
+    code: `def parse(lines):
+    values = []
+    for line in lines:
+        line2 = line.strip()
+        if not line2:
+            continue
+        values.append(float(line2))
+    return values
+`,
+    commits: ['accumulate'],
+  },
+  {
+    name: 'grouping with setdefault',
+    code: `def group(words):
+    groups = {}
+    for word in words:
+        key = word[0].lower()
+        groups.setdefault(key, []).append(word)
+    return groups
+`,
+    commits: ['accumulate'],
+  },
+  {
+    name: 'log lines and a write to a file opened before the loop',
+    code: `import logging
+
+logger = logging.getLogger(__name__)
+
+def export(items, path):
+    with open(path, "w") as out:
+        for item in items:
+            text = str(item).strip()
+            logger.info("exporting %s", text)
+            out.write(text + "\\n")
+`,
+    commits: ['ordered-output', 'ordered-output'],
+  },
+  {
+    name: 'project function call is listed, not rejected',
+    code: `def transform(x):
+    return x * 2
+
+def run(xs):
+    out = []
+    for x in xs:
+        out.append(transform(x))
+    return out
+`,
+    commits: ['accumulate'],
+    check: (a) => expect(a.projectCalls.map((c) => [c.qualifiedName, c.line])).toEqual([['app.transform', 7]]),
+  },
+  {
+    name: 'per-item output file written in the map stage',
+    code: `import json
+
+def save(records, folder):
+    for rec in records:
+        path = folder + "/" + str(rec["id"]) + ".json"
+        with open(path, "w") as f:
+            f.write(json.dumps(rec))
+`,
+    commits: [],
+  },
+  {
+    name: 'self-reduction spelled out',
+    code: `def join_all(parts):
+    text = ""
+    for p in parts:
+        text = text + p.strip()
+    return text
+`,
+    commits: ['reduction'],
+  },
+  {
+    name: 'sys.stdout.write as ordered output',
+    code: `import sys
+
+def show(values):
+    for v in values:
+        sys.stdout.write(format(v, ".2f") + "\\n")
+`,
+    commits: ['ordered-output'],
+  },
+  {
+    name: 'variable assigned on both branches before the read',
+    code: `def labels(numbers):
+    out = []
+    for n in numbers:
+        if n < 0:
+            sign = "-"
+        else:
+            sign = "+"
+        out.append(sign + str(abs(n)))
+    return out
+`,
+    commits: ['accumulate'],
+  },
+];
+
+describe('splittable loops', () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const analysis = await analyse(c.code, c.loop);
+      expect(analysis.reasons).toEqual([]);
+      expect(analysis.verdict).toEqual({ kind: 'splittable' });
+      if (c.commits) expect(analysis.commit.map((s) => s.kind)).toEqual(c.commits);
+      c.check?.(analysis);
+    });
+  }
+});
+
+describe('estimates', () => {
+  it('counts literal lists and range bounds', async () => {
+    expect((await analyse('for x in [1, 2, 3]:\n    print(x * 2)\n')).estimatedIterations).toBe(3);
+    expect((await analyse('for i in range(2, 12, 2):\n    print(i)\n')).estimatedIterations).toBe(5);
+    expect((await analyse('xs = ("a", "b")\nfor i, x in enumerate(xs):\n    print(i, x)\n')).estimatedIterations).toBe(2);
+    expect((await analyse('def f(xs):\n    for x in xs:\n        print(x)\n')).estimatedIterations).toBeUndefined();
+  });
+});

@@ -31,8 +31,12 @@ function isReboundBefore(context: LoopContext, name: string, use: SyntaxNode): b
   for (const binding of context.model.bindingsOf(name, context.scope)) {
     if (binding.node.startIndex < context.loop.endIndex || binding.node.startIndex >= use.startIndex) continue;
     const statement = statementOf(binding.node);
+    if (!statement || !isAfterInSameBlock(context.loop, statement)) continue;
     // Straight-line: the statement sits in a block that also holds the loop (or one around it).
-    if (statement && statement.endIndex <= use.startIndex && isAfterInSameBlock(context.loop, statement)) return true;
+    if (statement.endIndex <= use.startIndex) return true;
+    // A later `for name in ...:` binds the name before each run of its body.
+    const body = statement.type === 'for_statement' ? statement.childForFieldName('body') : null;
+    if (binding.kind === 'for-target' && body && isInside(use, body)) return true;
   }
   return false;
 }

@@ -4,6 +4,20 @@ import { analyse } from './helpers.js';
 /** Loops whose map stage can run concurrently, with the commits the analysis must recognise. */
 const cases: Array<{ name: string; code: string; loop?: number; commits?: string[]; check?: (a: Awaited<ReturnType<typeof analyse>>) => void }> = [
   {
+    name: 'a later loop reuses the loop variable (no last-value use)',
+    code: `import requests
+
+def report(urls):
+    sizes = []
+    for url in urls:
+        sizes.append(len(requests.get(url).text))
+    for url in urls:
+        print(url)
+    return sizes
+`,
+    commits: ['accumulate'],
+  },
+  {
     name: 'downloads appended to a list',
     code: `import requests
 

@@ -50,8 +50,7 @@ function runWorkers(tasks: FileTask[], count: number, options: PoolOptions): Pro
       }
     };
     for (let i = 0; i < count; i++) {
-      // A larger young generation: analysis allocates many short-lived nodes, and scavenges add up.
-      const thread = new Worker(workerUrl, { workerData: options.session, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
+      const thread = new Worker(workerUrl, { workerData: options.session });
       threads.push(thread);
       thread.on('message', (message: { ready?: boolean; analysis?: FileAnalysis }) => {
         if (message.ready) {

@@ -16,6 +16,7 @@ import type { SyntaxNode } from '../parser/syntax-node.js';
 import type { SourceFile } from '../source/source-file.js';
 import { collectSuppressions, isSuppressed } from '../suppression/suppressions.js';
 import { mapToCells } from './notebook-positions.js';
+import { snippetOf } from './snippets.js';
 
 export interface AnalysisOptions {
   parser: Parser;
@@ -73,7 +74,7 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
   const suppressions = collectSuppressions(model.comments.map((c) => ({ line: lines.position(c.start).line, text: c.text })));
 
   for (const rule of options.rules) {
-    const make = (node: SyntaxNode, message: string, extra?: ReportOptions): Finding | undefined => {
+    const make = (node: SyntaxNode, message: string, extra?: ReportOptions, deferred = false): Finding | undefined => {
       const range = lines.range(node.startIndex, node.endIndex);
       if (isSuppressed(suppressions, rule, range.line)) return undefined;
       const finding: Finding = { rule: rule.meta.code, name: rule.meta.name, category: rule.meta.category, path: source.path, ...range, message };
@@ -85,7 +86,11 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
         };
       }
       if (extra?.related) finding.related = extra.related;
-      if (options.snippetContext > 0) finding.snippet = snippetOf(lines, range.line, range.endLine, options.snippetContext);
+      // Deferred findings get theirs on the main thread if they survive linking (notebooks excepted:
+      // their lines are mapped to cells here).
+      if (options.snippetContext > 0 && (!deferred || source.notebook)) {
+        finding.snippet = snippetOf(lines, range.line, range.endLine, options.snippetContext);
+      }
       return finding;
     };
     rule.check({
@@ -100,7 +105,7 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
         if (finding) result.findings.push(finding);
       },
       defer(node, data, extra) {
-        const finding = make(node, '', extra);
+        const finding = make(node, '', extra, true);
         if (finding) result.pending.push({ rule: rule.meta.code, finding, data });
       },
     });
@@ -116,13 +121,4 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
 
 export function fingerprintOf(text: string): string {
   return createHash('sha1').update(text).digest('hex');
-}
-
-function snippetOf(lines: LineIndex, line: number, endLine: number, context: number) {
-  const firstLine = Math.max(1, line - context);
-  const last = Math.min(lines.lineCount, Math.min(endLine, line + 4) + context);
-  const out: string[] = [];
-  for (let l = firstLine; l <= last; l++) out.push(lines.lineText(l));
-  while (out.length > 1 && out[out.length - 1].trim() === '' && firstLine + out.length - 1 > endLine) out.pop();
-  return { firstLine, lines: out };
 }

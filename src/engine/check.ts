@@ -17,7 +17,11 @@ import { compileWithPython, syntaxErrorMessage } from '../parser/python-check.js
 import type { ModuleSummary } from '../project/summary.js';
 import type { FileAnalysis } from './analyse-source.js';
 import { analyseAll } from './pool.js';
+import { addSnippets } from './snippets.js';
 import type { FileTask } from './session.js';
+
+/** Lines of context above and below a finding in code frames. */
+const SNIPPET_CONTEXT = 2;
 
 export interface CheckOptions {
   paths: string[];
@@ -102,14 +106,16 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       targetVersion: settings.targetVersion,
       catalogueExtra: settings.catalogue,
       projectModules: tasks.map((t) => t.moduleName),
-      snippetContext: options.snippets ? 2 : 0,
+      snippetContext: options.snippets ? SNIPPET_CONTEXT : 0,
     },
   });
 
   settleDoubtfulFiles(doubtful, accept, errors);
   const project = new ProjectIndex();
   for (const summary of summaries) project.addModule(summary);
-  findings.push(...settleDeferred(pending, project));
+  const settled = settleDeferred(pending, project);
+  if (options.snippets) await addSnippets(settled, (path) => files.get(path)?.absolutePath, SNIPPET_CONTEXT);
+  findings.push(...settled);
 
   return {
     report: { findings, loops: [], errors, filesAnalysed: analysed, rules: rules.map((r) => r.meta) },

@@ -65,9 +65,13 @@ export function asyncSleepEdit(call: SyntaxNode, asyncioName: string): Edit | un
   return wrapAwait(call, `${asyncioName}.sleep(${inner})`);
 }
 
-/** Inserts `await ` before a call (parenthesised where precedence needs it). */
-export function awaitEdit(call: SyntaxNode): Edit {
-  return wrapAwait(call, call.text);
+/** Inserts `await ` before a call (parenthesised where precedence needs it): insertions only, small to carry. */
+export function awaitEdits(call: SyntaxNode): Edit[] {
+  if (!needsParentheses(call)) return [{ start: call.startIndex, end: call.startIndex, text: 'await ' }];
+  return [
+    { start: call.startIndex, end: call.startIndex, text: '(await ' },
+    { start: call.endIndex, end: call.endIndex, text: ')' },
+  ];
 }
 
 function wrapAwait(call: SyntaxNode, expression: string): Edit {

@@ -4,7 +4,7 @@
  */
 import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import type { ProjectIndex } from '../../project/project-index.js';
-import { awaitEdit } from '../../fixes/await-edits.js';
+import { awaitEdits } from '../../fixes/await-edits.js';
 import { asyncFunctionOf, canInsertAwait } from './async-context.js';
 
 export const coroutineNeverAwaited: Rule = {
@@ -40,7 +40,7 @@ export const coroutineNeverAwaited: Rule = {
       if (!callee) continue;
       const fix =
         context.fixesAllowed && asyncFunctionOf(call) && canInsertAwait(model, call)
-          ? { applicability: 'unsafe' as const, message: 'Insert `await`', edits: [awaitEdit(call.node)] }
+          ? { applicability: 'unsafe' as const, message: 'Insert `await`', edits: awaitEdits(call.node) }
           : undefined;
       const entry = catalogue.lookup(callee);
       if (entry) {

@@ -14,7 +14,6 @@ import { ModuleNamer } from '../project/module-names.js';
 import { findRule, selectRules } from '../rules/registry.js';
 import type { PendingFinding, Rule } from '../rules/rule.js';
 import { compileWithPython, syntaxErrorMessage } from '../parser/python-check.js';
-import type { ModuleSummary } from '../project/summary.js';
 import type { FileAnalysis } from './analyse-source.js';
 import { analyseAll } from './pool.js';
 import { addSnippets } from './snippets.js';
@@ -75,7 +74,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const findings: Finding[] = [];
   const pending: Array<PendingFinding & { rule: string }> = [];
   const errors: FileError[] = [...discovered.errors];
-  const summaries: ModuleSummary[] = [];
+  const project = new ProjectIndex();
   const doubtful: FileAnalysis[] = [];
   const files = new Map<string, { absolutePath: string; fingerprint?: string }>();
   for (const file of discovered.files) files.set(file.path, { absolutePath: file.absolutePath });
@@ -87,7 +86,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     lines += analysis.lineCount;
     findings.push(...analysis.findings);
     pending.push(...analysis.pending);
-    if (analysis.summary) summaries.push(analysis.summary);
+    if (analysis.summary) project.addModule(analysis.summary);
   };
   const collect = (analysis: FileAnalysis) => {
     done++;
@@ -111,8 +110,6 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   });
 
   settleDoubtfulFiles(doubtful, accept, errors);
-  const project = new ProjectIndex();
-  for (const summary of summaries) project.addModule(summary);
   const settled = settleDeferred(pending, project);
   if (options.snippets) await addSnippets(settled, (path) => files.get(path)?.absolutePath, SNIPPET_CONTEXT);
   findings.push(...settled);

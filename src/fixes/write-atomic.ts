@@ -1,8 +1,13 @@
-/** Writes a file atomically: a temporary file beside it, then a rename, so no reader sees half a file. */
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+/**
+ * Writes a file atomically: a temporary file beside it, then a rename, so no reader sees half a
+ * file. Through symbolic links: renaming over the link itself would replace it with a copy and
+ * leave the file it points to unchanged.
+ */
+import { closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-export function writeFileAtomic(path: string, data: Uint8Array): void {
+export function writeFileAtomic(given: string, data: Uint8Array): void {
+  const path = realpathSync(given);
   const mode = statSync(path).mode & 0o7777;
   const temporary = join(dirname(path), `.${basename(path)}.concur-${process.pid}-${Date.now()}.tmp`);
   const fd = openSync(temporary, 'wx', mode);

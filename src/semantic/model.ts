@@ -227,15 +227,11 @@ export class SemanticModel {
   }
 
   private typeOfBindings(bindings: Binding[]): string | undefined {
-    let type: string | undefined;
-    for (const binding of bindings) {
-      if (binding.kind === 'assignment' && binding.value?.type === 'none') continue;
-      if (binding.kind === 'annotation' && !binding.value) continue;
-      const bindingType = this.typeOfBinding(binding);
-      if (!bindingType || (type && type !== bindingType)) return undefined;
-      type = bindingType;
-    }
-    return type;
+    return soleType(
+      bindings,
+      (b) => (b.kind === 'assignment' && b.value?.type === 'none') || (b.kind === 'annotation' && !b.value),
+      (b) => this.typeOfBinding(b),
+    );
   }
 
   private typeOfBinding(binding: Binding): string | undefined {
@@ -323,13 +319,14 @@ export class SemanticModel {
   }
 
   private typeOfAssignedAttribute(assigned: ReadonlyArray<{ value: SyntaxNode; scope: Scope }>): Value {
-    let type: string | undefined;
-    for (const a of assigned) {
-      if (a.value.type === 'none') continue;
-      const value = this.valueOf(a.value, a.scope);
-      if (value.kind !== 'instance' || (type && type !== value.type)) return UNKNOWN;
-      type = value.type;
-    }
+    const type = soleType(
+      assigned,
+      (a) => a.value.type === 'none',
+      (a) => {
+        const value = this.valueOf(a.value, a.scope);
+        return value.kind === 'instance' ? value.type : undefined;
+      },
+    );
     return type ? { kind: 'instance', type } : UNKNOWN;
   }
 
@@ -355,6 +352,21 @@ export class SemanticModel {
     const last = name.slice(name.lastIndexOf('.') + 1);
     return this.isProjectName(name) && /^_?[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$/.test(last);
   }
+}
+
+/**
+ * The one type all items give (`None` placeholders skipped), or undefined when one has no known
+ * type or two disagree: flow-insensitive typing stays sound only when every assignment agrees.
+ */
+function soleType<T>(items: Iterable<T>, isPlaceholder: (item: T) => boolean, typeOf: (item: T) => string | undefined): string | undefined {
+  let type: string | undefined;
+  for (const item of items) {
+    if (isPlaceholder(item)) continue;
+    const itemType = typeOf(item);
+    if (!itemType || (type && type !== itemType)) return undefined;
+    type = itemType;
+  }
+  return type;
 }
 
 /** Bindings that make a name denote a module, function or class rather than a value. */

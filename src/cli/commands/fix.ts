@@ -2,7 +2,7 @@
  * `concur fix PATH...`: applies the fixes of the findings in place, atomically, keeping each
  * file's encoding and BOM; `--diff` prints what would change and writes nothing.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import type { Edit, Finding, Fix } from '../../diagnostics/finding.js';
 import { fingerprintOf } from '../../engine/analyse-source.js';
@@ -137,9 +137,7 @@ function writeChanges(changes: FileChange[], errors: Set<string>): number {
   let applied = 0;
   for (const change of changes) {
     try {
-      // Through symbolic links: renaming over the link itself would replace it with a copy
-      // and leave the file it points to unfixed.
-      writeFileAtomic(realpathSync(change.absolutePath), encodeFor(change));
+      writeFileAtomic(change.absolutePath, encodeFor(change));
       applied += change.applied;
     } catch (error) {
       errors.add(`${change.path}: not fixed: ${(error as Error).message}`);

@@ -2,9 +2,10 @@
 /**
  * `npm run bench`: time concur against ruff on the CPython standard library of this
  * machine's python3 (tests included), interleaved A B A B, and check that concur analyses
- * the whole corpus without crashing. See bench/README.md for how to read the figures.
+ * the whole corpus without crashing; then time the example programs before and after
+ * `concur fix` rewrites them (bench/examples.js). See bench/README.md for how to read the figures.
  *
- *   node bench/run.js [--runs N] [--quick]
+ *   node bench/run.js [--runs N] [--quick] [--examples-only | --ruff-only]
  *
  * Plain Node 20, standard library only: the bench must run wherever the CLI builds.
  */
@@ -14,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runExamplesBench } from './examples.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_DIR = path.dirname(BENCH_DIR);
@@ -33,6 +35,9 @@ const QUICK_PACKAGES = ['asyncio', 'concurrent'];
 // only inside virtual environments, ruff by default (we pass it to both anyway).
 const EXCLUDE_ARGS = ['--extend-exclude', 'site-packages'];
 const ERROR_EXAMPLES = 10;
+// Timed runs per tool (stdlib part) and per program (examples part) when --runs is not given.
+const DEFAULT_STDLIB_RUNS = 5;
+const DEFAULT_EXAMPLES_RUNS = 3;
 
 main().then(
   (code) => {
@@ -52,6 +57,17 @@ async function main() {
     process.stderr.write(`bench: \`concur --version\` fails: run \`npm run build\` first\n${errorLines(preflight.stderr)}\n`);
     return 1;
   }
+  let status = 0;
+  if (options.stdlib) status = Math.max(status, await stdlibBench({ runs: options.runs ?? DEFAULT_STDLIB_RUNS, quick: options.quick }));
+  if (options.examples) {
+    log('examples speedup bench (bench/examples.js)');
+    status = Math.max(status, await runExamplesBench({ runs: options.runs ?? DEFAULT_EXAMPLES_RUNS }));
+  }
+  return status;
+}
+
+/** concur against ruff on the stdlib: the figures of bench/.cache/latest.json. */
+async function stdlibBench(options) {
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   const loadBefore = os.loadavg()[0];
 
@@ -107,18 +123,35 @@ function parseOptions(argv) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      runs: { type: 'string', default: '5' },
+      runs: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      'examples-only': { type: 'boolean', default: false },
+      'ruff-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    process.stdout.write('usage: node bench/run.js [--runs N] [--quick]\n');
+    process.stdout.write(
+      [
+        'usage: node bench/run.js [--runs N] [--quick] [--examples-only | --ruff-only]',
+        '',
+        `  --runs N         timed runs per tool and per example program (default ${DEFAULT_STDLIB_RUNS} for the`,
+        `                   stdlib part, ${DEFAULT_EXAMPLES_RUNS} for the examples part), after one warm-up each`,
+        '  --quick          stdlib part on the asyncio and concurrent packages only',
+        '  --examples-only  only the examples speedup bench (original against rewritten programs)',
+        '  --ruff-only      only the stdlib part (concur against ruff)',
+        '',
+      ].join('\n'),
+    );
     process.exit(0);
   }
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a whole number of at least 1, not "${values.runs}"`);
-  return { runs, quick: values.quick };
+  if (values['examples-only'] && values['ruff-only']) throw new Error('--examples-only and --ruff-only exclude each other');
+  let runs;
+  if (values.runs !== undefined) {
+    runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a whole number of at least 1, not "${values.runs}"`);
+  }
+  return { runs, quick: values.quick, stdlib: !values['examples-only'], examples: !values['ruff-only'] };
 }
 
 // ---------------------------------------------------------------- corpus

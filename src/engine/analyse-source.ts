@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Catalogue } from '../catalogue/schema.js';
-import type { FileError, Finding } from '../diagnostics/finding.js';
+import type { FileError, Finding, LoopVerdict } from '../diagnostics/finding.js';
 import { LineIndex } from '../parser/line-index.js';
 import { parse, type Parser } from '../parser/parser.js';
 import type { CompileInput } from '../parser/python-check.js';
@@ -34,6 +34,8 @@ export interface FileAnalysis {
   path: string;
   findings: Finding[];
   pending: Array<PendingFinding & { rule: string }>;
+  /** Verdicts on the loops the rules considered. */
+  loops: LoopVerdict[];
   summary?: ModuleSummary;
   error?: FileError;
   lineCount: number;
@@ -52,6 +54,7 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
     path: source.path,
     findings: [],
     pending: [],
+    loops: [],
     lineCount: lines.lineCount,
     fingerprint: fingerprintOf(source.text),
   };
@@ -86,6 +89,7 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
         };
       }
       if (extra?.related) finding.related = extra.related;
+      if (extra?.plan) finding.plan = extra.plan;
       // Deferred findings get theirs on the main thread if they survive linking (notebooks excepted:
       // their lines are mapped to cells here).
       if (options.snippetContext > 0 && (!deferred || source.notebook)) {
@@ -103,6 +107,10 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
       report(node, message, extra) {
         const finding = make(node, message, extra);
         if (finding) result.findings.push(finding);
+      },
+      recordLoop(node, verdict, reason) {
+        const { line } = lines.position(node.startIndex);
+        result.loops.push({ path: source.path, line, verdict, reason });
       },
       defer(node, data, extra) {
         const finding = make(node, '', extra, true);

@@ -5,7 +5,7 @@
  */
 import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
-import type { FileError, Finding } from '../diagnostics/finding.js';
+import type { FileError, Finding, LoopVerdict } from '../diagnostics/finding.js';
 import { discoverFiles } from '../discovery/discover.js';
 import type { Settings } from '../config/settings.js';
 import type { Report } from '../output/report.js';
@@ -72,6 +72,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   });
 
   const findings: Finding[] = [];
+  const loops: LoopVerdict[] = [];
   const pending: Array<PendingFinding & { rule: string }> = [];
   const errors: FileError[] = [...discovered.errors];
   const project = new ProjectIndex();
@@ -85,6 +86,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     analysed++;
     lines += analysis.lineCount;
     findings.push(...analysis.findings);
+    loops.push(...analysis.loops);
     pending.push(...analysis.pending);
     if (analysis.summary) project.addModule(analysis.summary);
   };
@@ -115,7 +117,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   findings.push(...settled);
 
   return {
-    report: { findings, loops: [], errors, filesAnalysed: analysed, rules: rules.map((r) => r.meta) },
+    report: { findings, loops, errors, filesAnalysed: analysed, rules: rules.map((r) => r.meta) },
     filesFound: discovered.files.length,
     files,
     linesAnalysed: lines,

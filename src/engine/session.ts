@@ -33,7 +33,7 @@ export async function createSession(options: SessionOptions): Promise<AnalyseFil
   const projectModules = new Set(options.projectModules);
   return async (task) => {
     const source = await readSource(task.file);
-    if ('message' in source) return { path: task.file.path, findings: [], pending: [], error: source, lineCount: 0 };
+    if ('message' in source) return { path: task.file.path, findings: [], pending: [], loops: [], error: source, lineCount: 0 };
     const rules = ALL_RULES.filter((rule) => task.ruleCodes.includes(rule.meta.code));
     try {
       return analyseSource(source, {
@@ -49,7 +49,7 @@ export async function createSession(options: SessionOptions): Promise<AnalyseFil
     } catch (error) {
       // One file must never take the run down; say which file and what happened.
       const message = error instanceof Error ? error.message : String(error);
-      return { path: task.file.path, findings: [], pending: [], error: { path: task.file.path, message: `internal error while analysing: ${message}` }, lineCount: 0 };
+      return { path: task.file.path, findings: [], pending: [], loops: [], error: { path: task.file.path, message: `internal error while analysing: ${message}` }, lineCount: 0 };
     }
   };
 }

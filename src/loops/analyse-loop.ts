@@ -9,12 +9,13 @@ import { CommitClassifier } from './commit-statements.js';
 import { earlyExits } from './control-flow.js';
 import { accumulatorsOf, carriedDependences, mapReadsOfCommitState, sharedNameWrites } from './dependences.js';
 import { lineOf } from './lines.js';
-import { isBoundOutsideLoop, loopContext, type LoopContext } from './loop-context.js';
+import { isBoundOutsideLoop, isInside, loopContext, type LoopContext } from './loop-context.js';
+import { functionEffects, functionScopeOf, merge, type FunctionEffects } from './function-effects.js';
 import { mapCallFacts } from './map-calls.js';
 import { mutationsIn } from './mutations.js';
 import { nameEvents, type NameEvent } from './name-flow.js';
 import { sharedHandles } from './shared-handles.js';
-import type { CommitStatement, LoopAnalysis, LoopReason } from './types.js';
+import type { CommitStatement, LoopAnalysis, LoopReason, ProjectCall } from './types.js';
 import { estimateIterations, mayRaise, workHints } from './workload.js';
 
 export function analyseLoop(model: SemanticModel, loop: SyntaxNode): LoopAnalysis {
@@ -29,6 +30,7 @@ export function analyseLoop(model: SemanticModel, loop: SyntaxNode): LoopAnalysi
   const work = [...split.map, ...split.commit.flatMap((c) => c.inputs)];
   const handles = sharedHandles(context, work, writtenInBody);
   const calls = mapCallFacts(context, work, writtenInBody);
+  const called = calledFunctions(model, calls.projectCalls);
 
   const reasons: LoopReason[] = [
     ...earlyExits(context.statements),
@@ -41,6 +43,7 @@ export function analyseLoop(model: SemanticModel, loop: SyntaxNode): LoopAnalysi
     ...mutationsIn(context, work),
     ...handles.reasons,
     ...calls.reasons,
+    ...called.reasons.map((r) => ({ reason: `calls ${r.reason}`, line: r.line })),
   ];
   const first = reasons[0];
   return {
@@ -50,14 +53,39 @@ export function analyseLoop(model: SemanticModel, loop: SyntaxNode): LoopAnalysi
     iterable: context.iterable,
     map: split.map,
     commit: split.commit,
+    mapBound: [...new Set(events.filter((e) => e.kind === 'write' && split.map.some((s) => isInside(e.node, s))).map((e) => e.name))],
+    accumulators: [...accumulators],
     verdict: first ? { kind: 'rejected', reason: first.reason, line: first.line } : { kind: 'splittable' },
     reasons,
-    projectCalls: calls.projectCalls,
+    projectCalls: called.elsewhere,
+    calledFunctions: [...called.functions],
+    globalsRead: [...called.globalsRead],
     sharedHandles: handles.handles,
-    effects: { blocking: [...calls.blocking], cpu: [...calls.cpu], releasesGil: calls.releasesGil, mayRaise: mayRaise(work) },
+    effects: {
+      blocking: [...new Set([...calls.blocking, ...called.blocking])],
+      cpu: [...new Set([...calls.cpu, ...called.cpu])],
+      releasesGil: calls.releasesGil || called.releasesGil,
+      mayRaise: mayRaise(work),
+    },
     estimatedIterations: estimateIterations(context, context.iterable),
-    workPerIteration: workHints({ blocking: calls.blocking.size, cpu: calls.cpu.size, projectCalls: calls.projectCalls.length }, split.map),
+    workPerIteration: workHints(
+      { blocking: calls.blocking.size + called.blocking.size, cpu: calls.cpu.size + called.cpu.size, projectCalls: calls.projectCalls.length, loopsInCalls: called.loops },
+      split.map,
+    ),
   };
+}
+
+/** Same-module functions the map stage calls, judged transitively; calls into other modules are kept for later. */
+function calledFunctions(model: SemanticModel, projectCalls: readonly ProjectCall[]): FunctionEffects {
+  const all: FunctionEffects = {
+    reasons: [], blocking: new Set(), cpu: new Set(), releasesGil: false, loops: false, elsewhere: [], globalsRead: new Set(), functions: new Set(),
+  };
+  for (const call of projectCalls) {
+    const scope = functionScopeOf(model, call.qualifiedName);
+    if (scope) merge(all, functionEffects(model, scope));
+    else all.elsewhere.push(call);
+  }
+  return all;
 }
 
 /**

@@ -19,9 +19,22 @@ export interface LoopContext {
   callsByNode: Map<number, CallSite>;
 }
 
+/** Per-model lookups every loop of a module shares, built once. */
+const modelMaps = new WeakMap<SemanticModel, { scopesByNode: Map<number, Scope>; callsByNode: Map<number, CallSite> }>();
+
+export function mapsOf(model: SemanticModel): { scopesByNode: Map<number, Scope>; callsByNode: Map<number, CallSite> } {
+  let maps = modelMaps.get(model);
+  if (!maps) {
+    const scopesByNode = new Map<number, Scope>();
+    for (const scope of model.scopes) scopesByNode.set(scope.node.id, scope);
+    maps = { scopesByNode, callsByNode: new Map(model.calls.map((call) => [call.node.id, call])) };
+    modelMaps.set(model, maps);
+  }
+  return maps;
+}
+
 export function loopContext(model: SemanticModel, loop: SyntaxNode): LoopContext {
-  const scopesByNode = new Map<number, Scope>();
-  for (const scope of model.scopes) scopesByNode.set(scope.node.id, scope);
+  const { scopesByNode, callsByNode } = mapsOf(model);
   const target = loop.childForFieldName('left');
   const targetNodes = target ? targetIdentifiers(target) : [];
   const body = loop.childForFieldName('body');
@@ -34,7 +47,7 @@ export function loopContext(model: SemanticModel, loop: SyntaxNode): LoopContext
     iterable: loop.childForFieldName('right'),
     statements: body ? body.namedChildren.filter((s) => s.type !== 'comment') : [],
     scopesByNode,
-    callsByNode: new Map(model.calls.map((call) => [call.node.id, call])),
+    callsByNode,
   };
 }
 

@@ -1,6 +1,7 @@
 /** The facts `analyseLoop` finds about one `for` loop, for the plans and rewrites built on them. */
 import type { BlockingKind, CpuKind } from '../catalogue/schema.js';
 import type { SyntaxNode } from '../parser/parser.js';
+import type { Scope } from '../semantic/model.js';
 
 /** How a commit statement changes loop-carried state; each is replayed in order by a rewrite. */
 export type CommitKind =
@@ -87,11 +88,19 @@ export interface LoopAnalysis {
   map: SyntaxNode[];
   /** Top-level body statements of the in-order commit stage (the suffix after the map). */
   commit: CommitStatement[];
+  /** Names the map stage binds, in order of their first binding. */
+  mapBound: string[];
+  /** Loop-carried names the commit stage writes. */
+  accumulators: string[];
   verdict: LoopVerdict;
   /** Every reason found, the verdict's first; empty when splittable. */
   reasons: LoopReason[];
-  /** Calls to functions of the analysed project in the map stage: decided across files later. */
+  /** Calls in the map stage to functions of other modules of the project: decided across files later. */
   projectCalls: ProjectCall[];
+  /** Functions of this module the map stage calls, directly or not (judged with it). */
+  calledFunctions: Scope[];
+  /** Module-level value names those functions read: a process pool must see the same values. */
+  globalsRead: string[];
   sharedHandles: SharedHandle[];
   effects: MapEffects;
   /** Iteration count when the code shows it: a literal sequence, `range` with literal bounds. */

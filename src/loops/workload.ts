@@ -50,10 +50,13 @@ function integerLiteral(node: SyntaxNode): number | undefined {
   return undefined;
 }
 
-export function workHints(facts: { blocking: number; cpu: number; projectCalls: number }, work: readonly SyntaxNode[]): WorkHint[] {
+export function workHints(
+  facts: { blocking: number; cpu: number; projectCalls: number; loopsInCalls: boolean },
+  work: readonly SyntaxNode[],
+): WorkHint[] {
   const hints: WorkHint[] = [];
   if (facts.blocking > 0) hints.push('blocking-call');
-  if (work.some((n) => n.type === 'for_statement' || n.type === 'while_statement' || n.descendantsOfType(['for_statement', 'while_statement']).length > 0)) {
+  if (facts.loopsInCalls || work.some((n) => n.type === 'for_statement' || n.type === 'while_statement' || n.descendantsOfType(['for_statement', 'while_statement']).length > 0)) {
     hints.push('nested-loop');
   }
   if (facts.cpu > 0) hints.push('heavy-call');

@@ -4,7 +4,7 @@
  * a `resolve` that runs on the main thread once the project index has linked every file.
  */
 import type { Catalogue } from '../catalogue/schema.js';
-import type { Edit, Finding, Fix, RelatedLocation } from '../diagnostics/finding.js';
+import type { Edit, Finding, Fix, Plan, RelatedLocation } from '../diagnostics/finding.js';
 import type { LineIndex } from '../parser/line-index.js';
 import type { SyntaxNode } from '../parser/parser.js';
 import type { ProjectIndex } from '../project/project-index.js';
@@ -21,6 +21,7 @@ export interface FixDraft {
 export interface ReportOptions {
   fix?: FixDraft;
   related?: RelatedLocation[];
+  plan?: Plan;
 }
 
 export interface RuleContext {
@@ -32,6 +33,8 @@ export interface RuleContext {
   /** False when the file parsed with errors that `compile()` accepted: never offer edits then. */
   fixesAllowed: boolean;
   report(node: SyntaxNode, message: string, options?: ReportOptions): void;
+  /** Records the verdict on a loop or comprehension considered for concurrent execution. */
+  recordLoop(node: SyntaxNode, verdict: 'parallel' | 'rejected', reason: string): void;
   /** A finding whose message (or existence) depends on other files; `resolve` decides. */
   defer(node: SyntaxNode, data: Record<string, unknown>, options?: ReportOptions): void;
 }

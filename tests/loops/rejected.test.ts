@@ -215,6 +215,55 @@ def handle(items):
     reason: ['writes the nonlocal `seen` (line 6)'],
   },
   {
+    name: 'helper of the same module prints (judged transitively)',
+    code: `def derive(x):
+    print("deriving", x)
+    return x * 2
+
+def run(xs):
+    out = []
+    for x in xs:
+        out.append(derive(x))
+    return out
+`,
+    reason: ['calls `derive` (line 1)', 'order-sensitive effect of `print` (line 2)'],
+  },
+  {
+    name: 'helper writes a global through two calls',
+    code: `seen = 0
+
+def bump():
+    global seen
+    seen += 1
+
+def work(x):
+    bump()
+    return x + 1
+
+def run(xs):
+    return [work(x) for x in xs] + [0 for x in xs if work(x)]
+
+results = []
+for x in range(10):
+    results.append(work(x))
+`,
+    reason: ['calls `bump` (line 3) writes the global `seen`'],
+  },
+  {
+    name: 'helper mutates its argument',
+    code: `def normalise(row):
+    row["name"] = row["name"].strip()
+    return row["name"]
+
+def run(rows):
+    names = []
+    for row in rows:
+        names.append(normalise(row))
+    return names
+`,
+    reason: ['calls `normalise` (line 1)', 'mutates `row["name"]` (line 2)'],
+  },
+  {
     name: 'map work after the commit stage began',
     code: `def mixed(values):
     out = []

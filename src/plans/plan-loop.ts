@@ -1,0 +1,145 @@
+/**
+ * The plan for a loop whose iterations can run concurrently: which execution model, how many
+ * workers, and why, in words. Or the honest no: the loop does too little work to pay for
+ * starting workers.
+ */
+import { availableParallelism } from 'node:os';
+import type { Plan } from '../diagnostics/finding.js';
+import type { LoopAnalysis } from '../loops/types.js';
+
+export interface PlanOptions {
+  targetVersion: [number, number];
+  /** The loop runs inside an `async def`. */
+  inAsyncFunction: boolean;
+  /** The map stage awaits. */
+  mapAwaits: boolean;
+  /** The file is a Jupyter notebook: a process pool cannot import its worker from it. */
+  notebook: boolean;
+  /** Heavy calls the rewrite moves out of the commit stage into the map stage. */
+  hoistedWork: boolean;
+}
+
+export type PlanDecision = { kind: 'plan'; plan: Plan; defaultWorkers: WorkersDefault } | { kind: 'rejected'; reason: string };
+
+/** What the generated code uses when the environment variable is not set. */
+export type WorkersDefault = { kind: 'fixed'; count: number } | { kind: 'cpu-count' };
+
+/** Thread counts for blocking I/O: waiting costs no CPU, so far more workers than cores pay off. */
+const IO_THREADS: Record<string, number> = { network: 16, sleep: 16, disk: 8, subprocess: 8, database: 8, wait: 8 };
+
+export function planLoop(analysis: LoopAnalysis, options: PlanOptions): PlanDecision {
+  const { effects, workPerIteration, estimatedIterations: iterations } = analysis;
+  const blocking = effects.blocking;
+  const pythonCpu = effects.cpu.includes('python') || workPerIteration.includes('nested-loop');
+  const nativeCpu = effects.cpu.includes('native');
+  const hasWork = blocking.length > 0 || pythonCpu || nativeCpu || workPerIteration.includes('project-call') || options.mapAwaits;
+
+  if (analysis.map.length === 0 && !options.hoistedWork) {
+    return { kind: 'rejected', reason: 'not worth it: every statement of the body belongs to the in-order commit stage, so there is nothing to run concurrently' };
+  }
+  if (iterations !== undefined && iterations < 2) {
+    return { kind: 'rejected', reason: `not worth it: the loop runs ${iterations} time${iterations === 1 ? '' : 's'}` };
+  }
+  if (!hasWork) {
+    const hint = betterSuggestion(analysis);
+    const size = iterations !== undefined ? `${iterations} iterations of ` : '';
+    return {
+      kind: 'rejected',
+      reason: `not worth it: ${size}cheap work (no I/O, no heavy call, no inner loop) cannot pay for starting workers and handing them items${hint ? `; ${hint}` : ''}`,
+    };
+  }
+  if (iterations !== undefined && iterations < 4 && blocking.length === 0 && !options.mapAwaits) {
+    return { kind: 'rejected', reason: `not worth it: ${iterations} iterations of CPU work cannot pay for starting worker processes` };
+  }
+
+  if (options.inAsyncFunction) {
+    if (!options.mapAwaits) {
+      return {
+        kind: 'rejected',
+        reason: 'the loop runs inside `async def` but its map stage does not await: a worker pool would block the event loop; move the blocking work to `asyncio.to_thread` first',
+      };
+    }
+    const workers = Math.min(16, iterations ?? 16);
+    return {
+      kind: 'plan',
+      defaultWorkers: { kind: 'fixed', count: workers },
+      plan: {
+        model: 'asyncio',
+        workload: 'io',
+        workers,
+        rationale: rationaleOf('asyncio', workers, analysis, options),
+      },
+    };
+  }
+
+  const workload: Plan['workload'] =
+    blocking.length > 0 ? (pythonCpu ? 'mixed' : 'io') : nativeCpu && effects.releasesGil && !pythonCpu ? 'native' : pythonCpu || nativeCpu ? 'cpu' : 'unknown';
+  if (workload === 'cpu' || (workload === 'unknown' && workPerIteration.includes('project-call'))) {
+    if (options.notebook) {
+      return {
+        kind: 'rejected',
+        reason: 'pure-Python CPU work needs a process pool, and a process pool cannot import a worker defined in a notebook: move the map stage into a module and import it',
+      };
+    }
+    const cpus = availableParallelism();
+    return {
+      kind: 'plan',
+      defaultWorkers: { kind: 'cpu-count' },
+      plan: { model: 'processes', workload: workload === 'unknown' ? 'cpu' : workload, workers: cpus, rationale: rationaleOf('processes', cpus, analysis, options) },
+    };
+  }
+  if (workload === 'native') {
+    const cpus = availableParallelism();
+    return {
+      kind: 'plan',
+      defaultWorkers: { kind: 'cpu-count' },
+      plan: { model: 'threads', workload, workers: cpus, rationale: rationaleOf('threads', cpus, analysis, options) },
+    };
+  }
+  const perKind = Math.max(...blocking.map((kind) => IO_THREADS[kind] ?? 8), 8);
+  const workers = Math.max(1, Math.min(perKind, iterations ?? perKind));
+  return {
+    kind: 'plan',
+    defaultWorkers: { kind: 'fixed', count: workers },
+    plan: { model: 'threads', workload: workload === 'unknown' ? 'io' : workload, workers, rationale: rationaleOf('threads', workers, analysis, options) },
+  };
+}
+
+function rationaleOf(model: Plan['model'], workers: number, analysis: LoopAnalysis, options: PlanOptions): string {
+  const blocking = analysis.effects.blocking;
+  const parts: string[] = [];
+  if (model === 'asyncio') {
+    parts.push(
+      'the loop is already async and awaits one item at a time; running the awaits together under a Semaphore overlaps their waiting',
+      `at most ${workers} in flight by default`,
+      'results are committed in the original order, and the first failing item (in input order) raises its own exception; `asyncio.gather` is used rather than `TaskGroup` because a TaskGroup wraps failures in an ExceptionGroup',
+    );
+  } else if (model === 'processes') {
+    parts.push(
+      'the map stage is pure-Python CPU work, which holds the GIL: threads would take turns, separate processes run it in parallel',
+      `one worker per CPU the process may use (${workers} here)`,
+      'the worker lives at module top level so that it pickles, and the values it reads are passed to it; items and results are pickled, so the work per item must outweigh that cost',
+    );
+    if (options.targetVersion[0] === 3 && options.targetVersion[1] >= 14) parts.push('Python 3.14 starts workers with forkserver by default: the worker must not rely on state set up at run time');
+  } else if (blocking.length > 0) {
+    parts.push(
+      `each iteration waits on ${blocking.join(' and ')}, during which the GIL is released: threads overlap the waiting`,
+      `${workers} worker threads by default (waiting costs no CPU, so more threads than cores pay off; set the environment variable to tune it against the service's limits)`,
+    );
+    if (analysis.effects.cpu.includes('python')) parts.push('the map stage also computes in pure Python, which threads do not speed up');
+  } else {
+    parts.push('the map stage spends its time in native code that releases the GIL (hashing, compression): threads run it in parallel without pickling', `one thread per CPU (${workers} here)`);
+  }
+  parts.push('the commit stage (appends, totals, output) runs in the caller in the original order, so the output is unchanged');
+  if (analysis.effects.mayRaise) parts.push('assumes the map stage has no effects other code observes before the loop ends: items after a failing one may already have run');
+  return `${parts.join('; ')}.`;
+}
+
+/** A better optimization than concurrency, when the loop shows one. */
+function betterSuggestion(analysis: LoopAnalysis): string | undefined {
+  const nodes = analysis.map.flatMap((s) => [s, ...s.descendantsOfType(['comparison_operator', 'binary_operator'])]);
+  const membership = nodes.some((n) => n.type === 'comparison_operator' && n.children.some((c) => c.type === 'in' || c.type === 'not in'));
+  if (membership) return 'if it tests membership in a list, a set makes each test O(1)';
+  if (nodes.some((n) => n.type === 'binary_operator')) return 'arithmetic over many numbers is faster vectorized (numpy) or written as a comprehension';
+  return undefined;
+}

@@ -1,0 +1,182 @@
+/**
+ * The pieces every loop rewrite is made of, cut from the original source: the map stage as the
+ * body of a worker function, the commit stage as the body of an in-order loop over the
+ * worker's results, and the names that pass from one to the other.
+ */
+import type { SyntaxNode } from '../parser/parser.js';
+import { isInside, mapsOf } from '../loops/loop-context.js';
+import { isReference } from '../loops/name-flow.js';
+import type { CommitStatement, LoopAnalysis } from '../loops/types.js';
+import type { SemanticModel } from '../semantic/model.js';
+import { afterLineEnd, indentationAt, lineStart, transformRegion, type Replacement } from './source-text.js';
+
+export class RewriteRefused extends Error {}
+
+export interface Hoisted {
+  name: string;
+  expression: SyntaxNode;
+}
+
+export interface LoopParts {
+  loop: SyntaxNode;
+  target: SyntaxNode;
+  iterable: SyntaxNode;
+  /** Whitespace before `for`. */
+  indent: string;
+  /** One level of indentation, as the file writes it. */
+  unit: string;
+  bodyIndent: string;
+  /** Offsets: the loop's first line start, and just past its last line. */
+  start: number;
+  end: number;
+  mapRegion: [number, number];
+  commitRegion: [number, number];
+  /** `continue` statements of the loop inside the map stage: they become `return None`. */
+  continues: SyntaxNode[];
+  /** Heavy expressions consumed by commits, computed in the map stage instead. */
+  hoisted: Hoisted[];
+  /** Names the commit stage reads from the map stage (loop variables included), in order. */
+  passed: string[];
+}
+
+/** Cuts the loop into parts, or refuses (with the reason) when its layout does not allow it. */
+export function loopParts(model: SemanticModel, source: string, analysis: LoopAnalysis, freshName: (base: string) => string): LoopParts {
+  const loop = analysis.loop;
+  const target = loop.childForFieldName('left');
+  const iterable = loop.childForFieldName('right');
+  const body = loop.childForFieldName('body');
+  if (!target || !iterable || !body) throw new RewriteRefused('the loop is incomplete');
+  if (loop.childForFieldName('alternative')) throw new RewriteRefused('the loop has an `else` clause');
+  const start = lineStart(source, loop.startIndex);
+  const indent = source.slice(start, loop.startIndex);
+  if (!/^[ \t]*$/.test(indent)) throw new RewriteRefused('the loop does not start its own line');
+  const first = body.namedChildren[0] ?? body;
+  if (lineStart(source, first.startIndex) <= lineStart(source, body.startIndex - 1) && source.slice(lineStart(source, first.startIndex), first.startIndex).trim() !== '') {
+    throw new RewriteRefused('the loop body is on the same line as `for`');
+  }
+  const bodyIndent = indentationAt(source, first.startIndex);
+  if (!bodyIndent.startsWith(indent) || bodyIndent.length === indent.length) throw new RewriteRefused('the body is not indented below the loop');
+  const unit = bodyIndent.slice(indent.length);
+  const bodyStart = lineStart(source, first.startIndex);
+  const end = afterLineEnd(source, loop.endIndex - 1);
+
+  const mapEnd = analysis.map.length > 0 ? afterLineEnd(source, analysis.map[analysis.map.length - 1].endIndex - 1) : bodyStart;
+  if (analysis.commit.length > 0 && analysis.commit[0].node.startIndex < mapEnd) {
+    throw new RewriteRefused('a map statement and a commit statement share a line');
+  }
+
+  const hoisted = hoistedInputs(model, analysis, freshName);
+  const passed = namesPassed(analysis, hoisted);
+  return {
+    loop,
+    target,
+    iterable,
+    indent,
+    unit,
+    bodyIndent,
+    start,
+    end,
+    mapRegion: [bodyStart, mapEnd],
+    commitRegion: [mapEnd, end],
+    continues: loopContinues(loop, analysis.map),
+    hoisted,
+    passed,
+  };
+}
+
+/** `continue` statements that continue this loop (not a nested loop's) in the given statements. */
+function loopContinues(loop: SyntaxNode, statements: readonly SyntaxNode[]): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  for (const statement of statements) {
+    const candidates = statement.type === 'continue_statement' ? [statement] : statement.descendantsOfType('continue_statement');
+    for (const node of candidates) {
+      let owner: SyntaxNode | null = node.parent;
+      while (owner && !['for_statement', 'while_statement', 'function_definition', 'class_definition', 'lambda'].includes(owner.type)) owner = owner.parent;
+      if (owner?.id === loop.id) found.push(node);
+    }
+  }
+  return found;
+}
+
+/**
+ * Heavy calls in what top-level commits consume (`results.append(fetch(url))`, the condition of
+ * `if check(x):`) run in the map stage instead; guarded branches keep theirs, since the
+ * original evaluates them only when the guard holds.
+ */
+export function hoistedInputs(model: SemanticModel, analysis: LoopAnalysis, freshName: (base: string) => string = (base) => base): Hoisted[] {
+  const { callsByNode } = mapsOf(model);
+  const commitWritten = new Set(analysis.accumulators);
+  const hoisted: Hoisted[] = [];
+  const heavy = (call: SyntaxNode) => {
+    const site = callsByNode.get(call.id);
+    const name = site ? model.calleeName(site) : undefined;
+    if (!name) return false;
+    if (model.isProjectName(name) || name.startsWith(`${model.moduleName}.`)) return true;
+    const entry = model.catalogue.lookup(name);
+    return !!entry && (!!entry.blocking || !!entry.cpu);
+  };
+  const readsCommitState = (node: SyntaxNode) =>
+    [node, ...node.descendantsOfType('identifier')].some((id) => id.type === 'identifier' && isReference(id) && commitWritten.has(id.text));
+  for (const commit of analysis.commit) {
+    const inputs = commit.kind === 'guarded' ? [commit.node.childForFieldName('condition')].filter((n): n is SyntaxNode => !!n) : commit.kind === 'inner-loop' ? [] : commit.inputs;
+    for (const input of inputs) {
+      const calls = input.type === 'call' ? [input, ...input.descendantsOfType('call')] : input.descendantsOfType('call');
+      if (!calls.some(heavy) || readsCommitState(input)) continue;
+      const callee = (input.type === 'call' ? input : calls[0]).childForFieldName('function');
+      const base = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+      hoisted.push({ name: freshName(`${/^[A-Za-z_]\w*$/.test(base ?? '') ? base : 'value'}_result`), expression: input });
+    }
+  }
+  return hoisted;
+}
+
+function namesPassed(analysis: LoopAnalysis, hoisted: readonly Hoisted[]): string[] {
+  const fromMap = new Set([...analysis.mapBound, ...analysis.loopVariables]);
+  const names: string[] = [];
+  for (const commit of analysis.commit) {
+    const ids = commit.node.type === 'identifier' ? [commit.node] : commit.node.descendantsOfType('identifier');
+    for (const id of ids) {
+      if (!isReference(id) || !fromMap.has(id.text) || names.includes(id.text)) continue;
+      if (hoisted.some((h) => isInside(id, h.expression))) continue;
+      names.push(id.text);
+    }
+  }
+  return [...names, ...hoisted.map((h) => h.name)];
+}
+
+/** The commit stage's text, re-indented to `indent`, with hoisted expressions replaced by their names. */
+export function commitText(source: string, parts: LoopParts, indent: string, strings: readonly SyntaxNode[]): string {
+  const replacements: Replacement[] = parts.hoisted.map((h) => ({ start: h.expression.startIndex, end: h.expression.endIndex, text: h.name }));
+  return transformRegion(source, parts.commitRegion[0], parts.commitRegion[1], replacements, { remove: parts.bodyIndent.length, add: indent }, strings);
+}
+
+/** The map stage's text, re-indented to `indent`, each `continue` of the loop turned into `return None`. */
+export function mapText(source: string, parts: LoopParts, indent: string, strings: readonly SyntaxNode[]): string {
+  const replacements: Replacement[] = parts.continues.map((c) => ({ start: c.startIndex, end: c.endIndex, text: 'return None' }));
+  return transformRegion(source, parts.mapRegion[0], parts.mapRegion[1], replacements, { remove: parts.bodyIndent.length, add: indent }, strings);
+}
+
+/** What the worker returns: one name, a tuple, or (when it can skip items) always a tuple. */
+export function returnExpression(parts: LoopParts): string | undefined {
+  const names = parts.passed;
+  if (parts.continues.length > 0) return names.length === 1 ? `(${names[0]},)` : `(${names.join(', ')})`;
+  if (names.length === 0) return undefined;
+  return names.join(', ');
+}
+
+/**
+ * How the commit loop receives each result: the names themselves, or (when the worker can skip
+ * items) one `result` tested for `None` and then unpacked.
+ */
+export function commitLoopHead(parts: LoopParts, resultName: string, unit: string, freeNames: { isFree(name: string): boolean }): { target: string; prelude: string[] } {
+  const names = parts.passed;
+  if (parts.continues.length > 0) {
+    const unpack = names.length === 0 ? [] : [`${names.length === 1 ? `(${names[0]},)` : names.join(', ')} = ${resultName}`];
+    return { target: resultName, prelude: [`if ${resultName} is None:`, `${unit}continue`, ...unpack] };
+  }
+  return { target: names.length > 0 ? names.join(', ') : freeNames.isFree('_') ? '_' : resultName, prelude: [] };
+}
+
+export function isCommitOnly(commit: CommitStatement): boolean {
+  return commit.kind !== 'guarded' && commit.kind !== 'inner-loop';
+}

@@ -1,0 +1,104 @@
+/** Everything a rewrite template works from, gathered once per loop. */
+import type { Edit } from '../diagnostics/finding.js';
+import type { LoopAnalysis } from '../loops/types.js';
+import type { SyntaxNode } from '../parser/parser.js';
+import type { Plan } from '../diagnostics/finding.js';
+import type { WorkersDefault } from '../plans/plan-loop.js';
+import type { Scope, SemanticModel } from '../semantic/model.js';
+import type { LoopParts } from './loop-parts.js';
+import { constantsOffset, ImportPlan, NameAllocator, workersValue } from './module-setup.js';
+import { block } from './source-text.js';
+
+export interface RewriteContext {
+  model: SemanticModel;
+  source: string;
+  analysis: LoopAnalysis;
+  parts: LoopParts;
+  plan: Plan;
+  defaultWorkers: WorkersDefault;
+  targetVersion: [number, number];
+  scope: Scope;
+  names: NameAllocator;
+  imports: ImportPlan;
+  strings: SyntaxNode[];
+  newline: string;
+  /** Module-level additions (constants, helpers), each its own edit at the constants offset. */
+  moduleEdits: Edit[];
+}
+
+/** The worker count constant: `FETCH_WORKERS = int(os.environ.get("FETCH_WORKERS", "16"))`. */
+export function addWorkersConstant(context: RewriteContext, base: string, what: string): string {
+  const name = context.names.fresh(base);
+  const os = context.imports.module('os');
+  const at = constantsOffset(context.model, context.source);
+  const line = context.source.slice(0, context.parts.loop.startIndex).split('\n').length;
+  const followedByBlank = /^[ \t]*\r?\n/.test(context.source.slice(at));
+  const text = block('', [
+    '',
+    `# ${what} for the loop at line ${line}; set ${name} in the environment to tune.`,
+    `${name} = ${workersValue(os, name, context.defaultWorkers, context.targetVersion)}`,
+    ...(followedByBlank ? [] : ['']),
+  ], context.newline);
+  context.moduleEdits.push({ start: at, end: at, text });
+  return name;
+}
+
+/** A base for generated names, from the map stage's main call or the loop variable. */
+export function nameBase(context: RewriteContext): string {
+  const { analysis } = context;
+  const firstCall = [...analysis.map, ...context.parts.hoisted.map((h) => h.expression)]
+    .flatMap((s) => (s.type === 'call' ? [s] : s.descendantsOfType('call')))
+    .map((c) => c.childForFieldName('function'))
+    .map((f) => (f?.type === 'attribute' ? f.childForFieldName('attribute') : f))
+    .find((f) => f?.type === 'identifier' && !['len', 'str', 'int', 'float', 'print', 'open', 'list', 'dict', 'set', 'tuple', 'sorted', 'sum', 'min', 'max', 'range', 'enumerate', 'zip', 'isinstance', 'repr', 'format'].includes(f.text));
+  const base = firstCall?.text ?? analysis.loopVariables[0] ?? 'item';
+  return base.replace(/^_+/, '') || 'item';
+}
+
+/** The docstring of a worker: what it is, and the assumptions that make it safe to run concurrently. */
+export function workerDocstring(context: RewriteContext, runsIn: string): string[] {
+  const { analysis, parts } = context;
+  const line = context.source.slice(0, parts.loop.startIndex).split('\n').length;
+  const outer = outerNamesRead(context);
+  const reads = outer.length ? `reads only its item and ${outer.map((n) => `\`${n}\``).join(', ')}, which the loop never changes` : 'reads only its item';
+  const iterable = parts.iterable.text.split('\n')[0];
+  return [
+    `Map stage of the loop over \`${iterable.length > 40 ? `${iterable.slice(0, 37)}...` : iterable}\` (line ${line}), run in ${runsIn}.`,
+    '',
+    ...wrap(`Safe to run concurrently: it ${reads}, and changes nothing another item sees.${analysis.commit.length ? ' The caller applies the results in the original order.' : ''}`, 72),
+    '',
+  ];
+}
+
+/** Names the map stage reads that are bound outside the loop (values, not functions or modules). */
+export function outerNamesRead(context: RewriteContext): string[] {
+  const { analysis, model, scope } = context;
+  const local = new Set([...analysis.mapBound, ...analysis.loopVariables]);
+  const names: string[] = [];
+  for (const statement of [...analysis.map, ...context.parts.hoisted.map((h) => h.expression)]) {
+    for (const id of statement.type === 'identifier' ? [statement] : statement.descendantsOfType('identifier')) {
+      if (local.has(id.text) || names.includes(id.text)) continue;
+      const parent = id.parent;
+      if (parent?.type === 'attribute' && id.field === 'attribute') continue;
+      if (parent?.type === 'keyword_argument' && id.field === 'name') continue;
+      const bindings = model.bindingsOf(id.text, scope);
+      if (bindings.length === 0) continue;
+      if (bindings.every((b) => ['function', 'class', 'import', 'from-import'].includes(b.kind))) continue;
+      names.push(id.text);
+    }
+  }
+  return names;
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    if (current && current.length + word.length + 1 > width) {
+      lines.push(current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  if (current) lines.push(current);
+  return lines;
+}

@@ -1,0 +1,83 @@
+/**
+ * Rewrites a loop the analysis split into map and commit stages, following its plan: threads,
+ * processes or asyncio. Returns the edits, or the reason the loop is left as it is.
+ */
+import type { Edit, Fix, Plan } from '../diagnostics/finding.js';
+import type { LoopAnalysis } from '../loops/types.js';
+import type { WorkersDefault } from '../plans/plan-loop.js';
+import type { Scope, SemanticModel } from '../semantic/model.js';
+import { readAheadProblem } from './iterables.js';
+import { loopParts, RewriteRefused } from './loop-parts.js';
+import { ImportPlan, NameAllocator } from './module-setup.js';
+import type { RewriteContext } from './rewrite-context.js';
+import { multilineStrings, newlineOf } from './source-text.js';
+import { asyncioRewrite } from './templates/asyncio.js';
+import { processesRewrite } from './templates/processes.js';
+import { threadsRewrite } from './templates/threads.js';
+
+export interface RewriteInput {
+  model: SemanticModel;
+  source: string;
+  analysis: LoopAnalysis;
+  scope: Scope;
+  plan: Plan;
+  defaultWorkers: WorkersDefault;
+  targetVersion: [number, number];
+}
+
+export type RewriteResult = { kind: 'rewrite'; fix: Omit<Fix, 'edits'> & { edits: Edit[] } } | { kind: 'refused'; reason: string };
+
+export function rewriteLoop(input: RewriteInput): RewriteResult {
+  try {
+    return { kind: 'rewrite', fix: buildFix(input) };
+  } catch (error) {
+    if (error instanceof RewriteRefused) return { kind: 'refused', reason: error.message };
+    throw error;
+  }
+}
+
+function buildFix(input: RewriteInput) {
+  const { model, source, analysis, plan } = input;
+  if (input.scope.kind === 'class') throw new RewriteRefused('the loop runs in a class body, where a nested worker function cannot see the class namespace');
+  const problem = readAheadProblem(model, input.scope, analysis.loop.childForFieldName('right')!, analysis.accumulators);
+  if (problem) throw new RewriteRefused(problem);
+  const names = new NameAllocator(model.root.node);
+  const parts = loopParts(model, source, analysis, (base) => names.fresh(base));
+  const context: RewriteContext = {
+    model,
+    source,
+    analysis,
+    parts,
+    plan,
+    defaultWorkers: input.defaultWorkers,
+    targetVersion: input.targetVersion,
+    scope: input.scope,
+    names,
+    imports: new ImportPlan(model),
+    strings: multilineStrings(model.root.node),
+    newline: newlineOf(source),
+    moduleEdits: [],
+  };
+  const templateEdits =
+    plan.model === 'asyncio' ? asyncioRewrite(context) : plan.model === 'processes' ? processesRewrite(context) : threadsRewrite(context);
+  const edits = [...context.imports.edits, ...context.moduleEdits, ...templateEdits];
+  const runner = plan.model === 'asyncio' ? '`asyncio.gather` under a semaphore' : plan.model === 'processes' ? 'a process pool' : 'a thread pool';
+  return {
+    applicability: isSafe(context) ? ('safe' as const) : ('unsafe' as const),
+    message: `Run the map stage in ${runner}, committing results in order`,
+    edits,
+  };
+}
+
+/**
+ * Safe when nothing can tell the difference: the output is committed in order either way, so
+ * the only visible change is the extra items a pool may already have started when one item
+ * fails. That is invisible when the map stage has no external effects, and cannot happen when
+ * nothing raises.
+ */
+function isSafe(context: RewriteContext): boolean {
+  const { analysis, parts } = context;
+  const effectful = analysis.effects.blocking.some((kind) => kind !== 'sleep');
+  const movedPastCommits = parts.hoisted.some((h) => analysis.commit.findIndex((c) => c.node.startIndex <= h.expression.startIndex && h.expression.endIndex <= c.node.endIndex) > 0);
+  return !(effectful && analysis.effects.mayRaise) && !movedPastCommits;
+}

@@ -1,0 +1,164 @@
+/**
+ * Processes: the map stage becomes a module-level function (so that it pickles) run by a
+ * `ProcessPoolExecutor`; the values it reads are sent with each chunk of items; the code the
+ * module runs at import moves under `if __name__ == "__main__":` so that worker processes,
+ * which import the module, do not run it again. If the platform cannot start processes, the
+ * loop runs in one worker thread, in order, with a warning.
+ */
+import type { Edit } from '../../diagnostics/finding.js';
+import { isInside, scopeAround, mapsOf } from '../../loops/loop-context.js';
+import { isReference } from '../../loops/name-flow.js';
+import type { SyntaxNode } from '../../parser/parser.js';
+import { commitLoopHead, commitText, RewriteRefused } from '../loop-parts.js';
+import { codeRunAtImport, type MainGuard } from '../module-setup.js';
+import { addWorkersConstant, nameBase, workerDocstring, type RewriteContext } from '../rewrite-context.js';
+import { isSized } from '../iterables.js';
+import { lineStart, transformRegion } from '../source-text.js';
+import { workerFunction } from '../worker-function.js';
+import { orderedMapHelper } from './ordered-map.js';
+import { itemParameter, iterableText } from './shared.js';
+
+export function processesRewrite(context: RewriteContext): Edit[] {
+  const { parts, names, newline, source, model } = context;
+  const guard = codeRunAtImport(model, source);
+  const sent = valuesSent(context, guard);
+  checkCalledFunctions(context, guard);
+
+  const base = nameBase(context);
+  const processExecutor = context.imports.from('concurrent.futures', 'ProcessPoolExecutor');
+  const threadExecutor = context.imports.from('concurrent.futures', 'ThreadPoolExecutor');
+  const warnings = context.imports.module('warnings');
+  const workers = addWorkersConstant(context, `${base.toUpperCase()}_WORKERS`, 'Worker processes');
+  const worker = names.fresh(`${base}_task`);
+  const pool = names.fresh('pool');
+  const error = names.fresh('error');
+  const item = itemParameter(context);
+  const u = parts.unit;
+
+  const workerText = workerFunction(
+    source,
+    parts,
+    {
+      name: worker,
+      parameter: item.parameter,
+      keywordParameters: sent,
+      isAsync: false,
+      unpack: item.unpack,
+      docstring: workerDocstring(context, 'worker processes'),
+      noteOnError: context.targetVersion[1] >= 11,
+      errorName: names.fresh('error'),
+    },
+    '',
+    newline,
+    context.strings,
+  );
+
+  const topLevel = topLevelStatement(parts.loop);
+  const loopInGuard = !!guard && topLevel.startIndex >= guard.first.startIndex;
+  const I = (loopInGuard ? u : '') + parts.indent;
+  let fn = worker;
+  if (sent.length > 0) fn = `${context.imports.module('functools')}.partial(${worker}, ${sent.map((n) => `${n}=${n}`).join(', ')})`;
+  const iterable = iterableText(parts.iterable);
+  const chunksize =
+    parts.iterable.type === 'identifier' && isSized(model, context.scope, parts.iterable) ? `, chunksize=max(1, len(${iterable}) // (4 * ${workers}))` : '';
+  const results = isSized(model, context.scope, parts.iterable)
+    ? `${pool}.map(${fn}, ${iterable}${chunksize})`
+    : `${orderedMapHelper(context)}(${pool}, ${fn}, ${iterable}, 2 * ${workers})`;
+  const head = commitLoopHead(parts, names.fresh('result'), u, names);
+  let loopText = '';
+  loopText += `${I}try:${newline}`;
+  loopText += `${I}${u}${pool} = ${processExecutor}(max_workers=${workers})${newline}`;
+  loopText += `${I}except (OSError, NotImplementedError) as ${error}:${newline}`;
+  loopText += `${I}${u}# No process support here (no /dev/shm, or fork not permitted): one worker thread, in order.${newline}`;
+  loopText += `${I}${u}${warnings}.warn(f"running sequentially: cannot start worker processes ({${error}})", RuntimeWarning)${newline}`;
+  loopText += `${I}${u}${pool} = ${threadExecutor}(max_workers=1)${newline}`;
+  loopText += `${I}with ${pool}:${newline}`;
+  loopText += `${I}${u}for ${head.target} in ${results}:${newline}`;
+  loopText += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
+  loopText += commitText(source, parts, `${I}${u}${u}`, context.strings);
+
+  const workerAt = guard && guard.start < lineStart(source, topLevel.startIndex) ? guard.start : lineStart(source, topLevel.startIndex);
+  const workerEdit: Edit = { start: workerAt, end: workerAt, text: `${workerText}${newline}${newline}` };
+  if (!guard) return [workerEdit, { start: parts.start, end: parts.end, text: loopText }];
+
+  const loopEdit = { start: parts.start, end: parts.end, text: loopText };
+  const guarded = transformRegion(source, guard.start, source.length, loopInGuard ? [loopEdit] : [], { remove: 0, add: u }, context.strings);
+  const ending = source.endsWith('\n') ? '' : newline;
+  const guardEdit: Edit = { start: guard.start, end: source.length, text: `if __name__ == "__main__":${newline}${guarded}${ending}` };
+  if (guard.start === workerAt) guardEdit.text = `${workerEdit.text}${guardEdit.text}`;
+  const edits = guard.start === workerAt ? [guardEdit] : [workerEdit, guardEdit];
+  return loopInGuard ? edits : [...edits, loopEdit];
+}
+
+/** The module-level statement that holds the loop. */
+function topLevelStatement(loop: SyntaxNode): SyntaxNode {
+  let node = loop;
+  while (node.parent && node.parent.type !== 'module') node = node.parent;
+  return node;
+}
+
+/**
+ * Values the map stage reads from outside the loop: sent to the worker as keyword arguments,
+ * since a worker process sees the module as freshly imported, not the caller's variables.
+ */
+function valuesSent(context: RewriteContext, guard: MainGuard | undefined): string[] {
+  const { model, analysis, parts } = context;
+  const { scopesByNode } = mapsOf(model);
+  const unpicklable = analysis.sharedHandles.find((h) => h.unpicklable);
+  if (unpicklable) throw new RewriteRefused(`a process pool would have to pickle \`${unpicklable.name}\` (${unpicklable.type}), which cannot be pickled`);
+  const sent: string[] = [];
+  const roots = [...analysis.map, ...parts.hoisted.map((h) => h.expression)];
+  for (const root of roots) {
+    for (const id of root.type === 'identifier' ? [root] : root.descendantsOfType('identifier')) {
+      if (!isReference(id) || sent.includes(id.text) || analysis.loopVariables.includes(id.text)) continue;
+      const scope = scopeAround(id, scopesByNode, model.root);
+      const bindings = model.bindingsOf(id.text, scope);
+      if (bindings.length === 0 || bindings.every((b) => isInside(b.node, parts.loop))) continue;
+      const definitions = bindings.every((b) => ['function', 'class', 'import', 'from-import'].includes(b.kind));
+      if (definitions) {
+        const nested = bindings.find((b) => b.scope !== model.root);
+        if (nested) throw new RewriteRefused(`\`${id.text}\` is defined inside a function: worker processes can only use module-level functions and classes`);
+        if (bindings.some((b) => model.isUnderMainGuard(b.node) || (guard && b.node.startIndex >= guard.first.startIndex))) {
+          throw new RewriteRefused(`\`${id.text}\` is defined under the \`__main__\` guard, where worker processes do not see it`);
+        }
+        continue;
+      }
+      if (id.text === 'self' || id.text === 'cls') throw new RewriteRefused(`the map stage uses \`${id.text}\`, which a process pool would pickle for every chunk of items`);
+      if (bindings.some((b) => b.kind === 'assignment' && b.value?.type === 'lambda')) {
+        throw new RewriteRefused(`\`${id.text}\` is a lambda, which a process pool cannot pickle`);
+      }
+      sent.push(id.text);
+    }
+  }
+  return sent;
+}
+
+/** Functions the map stage calls must be module-level, and the module-level values they read must exist in a worker process too. */
+function checkCalledFunctions(context: RewriteContext, guard: MainGuard | undefined): void {
+  const { model, analysis } = context;
+  for (const scope of analysis.calledFunctions) {
+    if (scope.parent !== model.root && scope.parent?.kind !== 'class') {
+      throw new RewriteRefused(`\`${scope.displayName}\` is defined inside a function: worker processes can only use module-level functions`);
+    }
+    if (model.isUnderMainGuard(scope.node)) throw new RewriteRefused(`\`${scope.displayName}\` is defined under the \`__main__\` guard, where worker processes do not see it`);
+  }
+  for (const name of analysis.globalsRead) {
+    const bindings = model.root.bindings.get(name) ?? [];
+    const late = bindings.find(
+      (b) => model.isUnderMainGuard(b.node) || (guard && b.node.startIndex >= guard.first.startIndex) || !isTopLevelBinding(b.node),
+    );
+    if (late) {
+      const line = context.source.slice(0, late.node.startIndex).split('\n').length;
+      throw new RewriteRefused(
+        `a function the map stage calls reads the module-level \`${name}\`, which is set at line ${line} while the program runs: worker processes started with spawn or forkserver would not see that value`,
+      );
+    }
+  }
+}
+
+function isTopLevelBinding(node: SyntaxNode): boolean {
+  for (let current: SyntaxNode | null = node.parent; current; current = current.parent) {
+    if (current.type === 'function_definition' || current.type === 'class_definition') return false;
+  }
+  return true;
+}

@@ -1,0 +1,52 @@
+/**
+ * Threads: the map stage becomes a function run by a `ThreadPoolExecutor` in a `with` block; the
+ * commit stage stays in the caller and consumes the results in input order.
+ */
+import type { Edit } from '../../diagnostics/finding.js';
+import { commitLoopHead, commitText } from '../loop-parts.js';
+import { addWorkersConstant, nameBase, workerDocstring, type RewriteContext } from '../rewrite-context.js';
+import { isSized } from '../iterables.js';
+import { workerFunction } from '../worker-function.js';
+import { orderedMapHelper } from './ordered-map.js';
+import { itemParameter, iterableText } from './shared.js';
+
+export function threadsRewrite(context: RewriteContext): Edit[] {
+  const { parts, names, newline, source } = context;
+  const base = nameBase(context);
+  const executor = context.imports.from('concurrent.futures', 'ThreadPoolExecutor');
+  const workers = addWorkersConstant(context, `${base.toUpperCase()}_WORKERS`, 'Worker threads');
+  const worker = names.fresh(`${base}_task`);
+  const pool = names.fresh('pool');
+  const item = itemParameter(context);
+  const I = parts.indent;
+  const u = parts.unit;
+
+  let text = workerFunction(
+    source,
+    parts,
+    {
+      name: worker,
+      parameter: item.parameter,
+      keywordParameters: [],
+      isAsync: false,
+      unpack: item.unpack,
+      docstring: workerDocstring(context, 'worker threads'),
+      noteOnError: context.targetVersion[1] >= 11,
+      errorName: names.fresh('error'),
+    },
+    I,
+    newline,
+    context.strings,
+  );
+  const iterable = iterableText(parts.iterable);
+  const results = isSized(context.model, context.scope, parts.iterable)
+    ? `${pool}.map(${worker}, ${iterable})`
+    : `${orderedMapHelper(context)}(${pool}, ${worker}, ${iterable}, 2 * ${workers})`;
+  const head = commitLoopHead(parts, names.fresh('result'), u, names);
+  text += newline;
+  text += `${I}with ${executor}(max_workers=${workers}) as ${pool}:${newline}`;
+  text += `${I}${u}for ${head.target} in ${results}:${newline}`;
+  text += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
+  text += commitText(source, parts, `${I}${u}${u}`, context.strings);
+  return [{ start: parts.start, end: parts.end, text }];
+}

@@ -1,0 +1,66 @@
+/** The reason a loop can run concurrently, in source terms: what the map stage does and what stays in order. */
+import type { Plan } from '../../diagnostics/finding.js';
+import { mapsOf } from '../../loops/loop-context.js';
+import type { CommitStatement, LoopAnalysis } from '../../loops/types.js';
+import type { SyntaxNode } from '../../parser/parser.js';
+import type { Hoisted } from '../../rewrites/loop-parts.js';
+import type { SemanticModel } from '../../semantic/model.js';
+
+export function describeParallelLoop(model: SemanticModel, analysis: LoopAnalysis, hoisted: readonly Hoisted[], plan: Plan): string {
+  const calls = mainCalls(model, [...analysis.map, ...hoisted.map((h) => h.expression)]);
+  const work =
+    plan.workload === 'io'
+      ? `each iteration waits on ${analysis.effects.blocking.join(' and ') || 'I/O'}`
+      : plan.workload === 'native'
+        ? 'each iteration runs native code that releases the GIL'
+        : plan.workload === 'cpu'
+          ? 'each iteration does pure-Python CPU work'
+          : plan.workload === 'mixed'
+            ? 'each iteration waits on I/O and computes in pure Python'
+            : 'each iteration does independent work';
+  const mapPart = calls.length ? ` (${calls.map((c) => `\`${c}\``).join(', ')})` : '';
+  const commits = analysis.commit.map(describeCommit);
+  const commitPart = commits.length
+    ? `; ${[...new Set(commits)].join(', ')} ${commits.length === 1 ? 'is' : 'are'} kept in order in the commit stage`
+    : '';
+  return `${work}${mapPart}, and the map stage depends only on the item and on values the loop never changes${commitPart}`;
+}
+
+function describeCommit(commit: CommitStatement): string {
+  switch (commit.kind) {
+    case 'reduction':
+    case 'counter':
+      return `\`${commit.accumulator} ${commit.operation}\``;
+    case 'ordered-output':
+      return `\`${commit.operation}\``;
+    case 'guarded':
+      return `the guarded commit at line ${commit.line}`;
+    case 'inner-loop':
+      return `the inner commit loop at line ${commit.line}`;
+    case 'min-max':
+      return `\`${commit.accumulator} = ${commit.operation}(...)\``;
+    case 'keyed-store':
+      return `\`${commit.accumulator}[...] ${commit.operation === '[]=' ? '=' : commit.operation}\``;
+    default:
+      return `\`${commit.accumulator}.${commit.operation}\``;
+  }
+}
+
+/** The calls that do the work: project functions and catalogued calls with effects, by their source names. */
+function mainCalls(model: SemanticModel, roots: readonly SyntaxNode[]): string[] {
+  const { callsByNode } = mapsOf(model);
+  const names: string[] = [];
+  for (const root of roots) {
+    for (const call of root.type === 'call' ? [root, ...root.descendantsOfType('call')] : root.descendantsOfType('call')) {
+      const site = callsByNode.get(call.id);
+      const name = site ? model.calleeName(site) : undefined;
+      if (!name) continue;
+      const project = model.isProjectName(name) || name.startsWith(`${model.moduleName}.`);
+      const entry = model.catalogue.lookup(name);
+      if (!project && !(entry && (entry.blocking || entry.cpu))) continue;
+      const shown = call.childForFieldName('function')?.text ?? name;
+      if (!names.includes(shown)) names.push(shown);
+    }
+  }
+  return names.slice(0, 4);
+}

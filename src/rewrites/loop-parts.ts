@@ -37,6 +37,10 @@ export interface LoopParts {
   hoisted: Hoisted[];
   /** Names the commit stage reads from the map stage (loop variables included), in order. */
   passed: string[];
+  /** Comments on the loop's header line(s), kept on the new loop's header: `  # main loop`. */
+  headerComment: string;
+  /** Generated code starts with a blank line when the line before the loop is code. */
+  leadingBlank: boolean;
 }
 
 /** Cuts the loop into parts, or refuses (with the reason) when its layout does not allow it. */
@@ -57,7 +61,13 @@ export function loopParts(model: SemanticModel, source: string, analysis: LoopAn
   const bodyIndent = indentationAt(source, first.startIndex);
   if (!bodyIndent.startsWith(indent) || bodyIndent.length === indent.length) throw new RewriteRefused('the body is not indented below the loop');
   const unit = bodyIndent.slice(indent.length);
-  const bodyStart = lineStart(source, first.startIndex);
+  // Comments between the header and the first statement are the loop's children: one on the
+  // header line stays with the header, ones on their own lines open the body.
+  const comments = loop.children.filter((c) => c.type === 'comment' && c.startIndex < first.startIndex);
+  const ownLine = (c: SyntaxNode) => source.slice(lineStart(source, c.startIndex), c.startIndex).trim() === '';
+  const headerComments = comments.filter((c) => !ownLine(c));
+  const bodyComment = comments.find(ownLine);
+  const bodyStart = lineStart(source, (bodyComment ?? first).startIndex);
   const end = afterLineEnd(source, loop.endIndex - 1);
 
   const mapEnd = analysis.map.length > 0 ? afterLineEnd(source, analysis.map[analysis.map.length - 1].endIndex - 1) : bodyStart;
@@ -81,7 +91,15 @@ export function loopParts(model: SemanticModel, source: string, analysis: LoopAn
     continues: loopContinues(loop, analysis.map),
     hoisted,
     passed,
+    headerComment: headerComments.map((c) => `  ${c.text}`).join(''),
+    leadingBlank: previousLineIsCode(source, start),
   };
+}
+
+function previousLineIsCode(source: string, start: number): boolean {
+  if (start === 0) return false;
+  const previous = source.slice(lineStart(source, start - 1), start).trim();
+  return previous !== '' && !previous.endsWith(':');
 }
 
 /** `continue` statements that continue this loop (not a nested loop's) in the given statements. */

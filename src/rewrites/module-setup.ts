@@ -122,14 +122,30 @@ function definesOnly(statement: SyntaxNode): boolean {
   }
 }
 
+const PURE_CALLS = new Set([
+  'int', 'str', 'float', 'bool', 'len', 'range', 'set', 'frozenset', 'list', 'tuple', 'dict', 'sorted', 'min', 'max', 'sum',
+  'abs', 'round', 'zip', 'enumerate', 'ord', 'chr', 'reversed', 'bytes',
+]);
+const PURE_NODES = new Set([
+  'integer', 'float', 'string', 'concatenated_string', 'string_start', 'string_content', 'string_end', 'escape_sequence', 'true', 'false', 'none',
+  'identifier', 'attribute', 'subscript', 'slice', 'tuple', 'list', 'set', 'dictionary', 'pair', 'parenthesized_expression',
+  'unary_operator', 'binary_operator', 'boolean_operator', 'not_operator', 'comparison_operator', 'conditional_expression',
+  'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression', 'for_in_clause', 'if_clause',
+  'argument_list', 'keyword_argument', 'interpolation', 'format_specifier', 'comment',
+]);
+
+/**
+ * An expression that computes a value from literals and pure builtins: evaluating it again in
+ * a worker process (which imports the module) gives the same value and does nothing else.
+ */
 function isConstantExpression(node: SyntaxNode): boolean {
-  if (['integer', 'float', 'string', 'concatenated_string', 'true', 'false', 'none', 'identifier', 'attribute'].includes(node.type)) {
-    return node.type !== 'string' || node.descendantsOfType('interpolation').length === 0;
+  if (node.type === 'call') {
+    const callee = node.childForFieldName('function');
+    const args = node.childForFieldName('arguments');
+    return callee?.type === 'identifier' && PURE_CALLS.has(callee.text) && (!args || isConstantExpression(args));
   }
-  if (['tuple', 'list', 'set', 'dictionary', 'pair', 'parenthesized_expression', 'unary_operator', 'binary_operator'].includes(node.type)) {
-    return node.namedChildren.filter((c) => c.type !== 'comment').every(isConstantExpression);
-  }
-  return false;
+  if (!PURE_NODES.has(node.type)) return false;
+  return node.namedChildren.every(isConstantExpression);
 }
 
 export function isMainGuard(statement: SyntaxNode): boolean {

@@ -7,6 +7,7 @@ import type { WorkersDefault } from '../plans/plan-loop.js';
 import type { Scope, SemanticModel } from '../semantic/model.js';
 import type { LoopParts } from './loop-parts.js';
 import { constantsOffset, ImportPlan, NameAllocator, workersValue } from './module-setup.js';
+import { mapsOf } from '../loops/loop-context.js';
 import { block } from './source-text.js';
 
 export interface RewriteContext {
@@ -45,13 +46,20 @@ export function addWorkersConstant(context: RewriteContext, base: string, what: 
 
 /** A base for generated names, from the map stage's main call or the loop variable. */
 export function nameBase(context: RewriteContext): string {
-  const { analysis } = context;
-  const firstCall = [...analysis.map, ...context.parts.hoisted.map((h) => h.expression)]
-    .flatMap((s) => (s.type === 'call' ? [s] : s.descendantsOfType('call')))
-    .map((c) => c.childForFieldName('function'))
-    .map((f) => (f?.type === 'attribute' ? f.childForFieldName('attribute') : f))
-    .find((f) => f?.type === 'identifier' && !['len', 'str', 'int', 'float', 'print', 'open', 'list', 'dict', 'set', 'tuple', 'sorted', 'sum', 'min', 'max', 'range', 'enumerate', 'zip', 'isinstance', 'repr', 'format'].includes(f.text));
-  const base = firstCall?.text ?? analysis.loopVariables[0] ?? 'item';
+  const { analysis, model } = context;
+  const { callsByNode } = mapsOf(model);
+  const calls = [...analysis.map, ...context.parts.hoisted.map((h) => h.expression)].flatMap((s) => (s.type === 'call' ? [s] : s.descendantsOfType('call')));
+  // The call that does the work names it best: a project function, or a catalogued call with effects.
+  const heavy = calls.find((call) => {
+    const site = callsByNode.get(call.id);
+    const name = site ? model.calleeName(site) : undefined;
+    if (!name) return false;
+    const entry = model.catalogue.lookup(name);
+    return model.isProjectName(name) || name.startsWith(`${model.moduleName}.`) || !!entry?.blocking || !!entry?.cpu;
+  });
+  const callee = heavy?.childForFieldName('function');
+  const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute') : callee;
+  const base = last?.type === 'identifier' ? last.text : (analysis.loopVariables[0] ?? 'item');
   return base.replace(/^_+/, '') || 'item';
 }
 

@@ -22,7 +22,7 @@ export function asyncioRewrite(context: RewriteContext): Edit[] {
   const I = parts.indent;
   const u = parts.unit;
 
-  let text = `${I}${semaphore} = ${asyncio}.Semaphore(${limit})${newline}${newline}`;
+  let text = `${parts.leadingBlank ? newline : ''}${I}${semaphore} = ${asyncio}.Semaphore(${limit})${newline}${newline}`;
   text += workerFunction(
     source,
     parts,
@@ -45,7 +45,7 @@ export function asyncioRewrite(context: RewriteContext): Edit[] {
   const head = commitLoopHead(parts, outcome, u, names);
   text += newline;
   text += `${I}${outcomes} = await ${asyncio}.gather(*(${worker}(${element}) for ${element} in ${iterableText(parts.iterable)}), return_exceptions=True)${newline}`;
-  text += `${I}for ${outcome} in ${outcomes}:${newline}`;
+  text += `${I}for ${outcome} in ${outcomes}:${parts.headerComment}${newline}`;
   text += `${I}${u}if isinstance(${outcome}, BaseException):${newline}`;
   text += `${I}${u}${u}raise ${outcome}${newline}`;
   if (head.target !== outcome && parts.passed.length > 0) text += `${I}${u}${head.target} = ${outcome}${newline}`;

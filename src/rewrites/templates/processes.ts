@@ -73,7 +73,7 @@ export function processesRewrite(context: RewriteContext): Edit[] {
   loopText += `${I}${u}${warnings}.warn(f"running sequentially: cannot start worker processes ({${error}})", RuntimeWarning)${newline}`;
   loopText += `${I}${u}${pool} = ${threadExecutor}(max_workers=1)${newline}`;
   loopText += `${I}with ${pool}:${newline}`;
-  loopText += `${I}${u}for ${head.target} in ${results}:${newline}`;
+  loopText += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   loopText += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
   loopText += commitText(source, parts, `${I}${u}${u}`, context.strings);
 
@@ -110,7 +110,7 @@ function valuesSent(context: RewriteContext, guard: MainGuard | undefined): stri
   const roots = [...analysis.map, ...parts.hoisted.map((h) => h.expression)];
   for (const root of roots) {
     for (const id of root.type === 'identifier' ? [root] : root.descendantsOfType('identifier')) {
-      if (!isReference(id) || sent.includes(id.text) || analysis.loopVariables.includes(id.text)) continue;
+      if (!isReference(id) || sent.includes(id.text) || analysis.loopVariables.includes(id.text) || analysis.mapBound.includes(id.text)) continue;
       const scope = scopeAround(id, scopesByNode, model.root);
       const bindings = model.bindingsOf(id.text, scope);
       if (bindings.length === 0 || bindings.every((b) => isInside(b.node, parts.loop))) continue;

@@ -21,7 +21,7 @@ export function threadsRewrite(context: RewriteContext): Edit[] {
   const I = parts.indent;
   const u = parts.unit;
 
-  let text = workerFunction(
+  let text = (parts.leadingBlank ? newline : '') + workerFunction(
     source,
     parts,
     {
@@ -45,7 +45,7 @@ export function threadsRewrite(context: RewriteContext): Edit[] {
   const head = commitLoopHead(parts, names.fresh('result'), u, names);
   text += newline;
   text += `${I}with ${executor}(max_workers=${workers}) as ${pool}:${newline}`;
-  text += `${I}${u}for ${head.target} in ${results}:${newline}`;
+  text += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   text += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
   text += commitText(source, parts, `${I}${u}${u}`, context.strings);
   return [{ start: parts.start, end: parts.end, text }];

@@ -98,7 +98,7 @@ export const parallelizableLoop: Rule = {
       const scope = scopeAround(loop, scopesByNode, model.root);
       const iterable = loop.childForFieldName('right');
       const readAhead = iterable ? readAheadProblem(model, scope, iterable, analysis.accumulators) : undefined;
-      if (readAhead?.startsWith('the commit stage changes')) {
+      if (readAhead) {
         context.recordLoop(loop, 'rejected', readAhead);
         continue;
       }

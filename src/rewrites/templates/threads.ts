@@ -7,6 +7,7 @@ import { commitLoopHead, commitText } from '../loop-parts.js';
 import { addWorkersConstant, nameBase, workerDocstring, type RewriteContext } from '../rewrite-context.js';
 import { isSized } from '../iterables.js';
 import { workerFunction } from '../worker-function.js';
+import { collectListIdiom } from './collect-list.js';
 import { orderedMapHelper } from './ordered-map.js';
 import { itemParameter, iterableText } from './shared.js';
 
@@ -15,11 +16,16 @@ export function threadsRewrite(context: RewriteContext): Edit[] {
   const base = nameBase(context);
   const executor = context.imports.from('concurrent.futures', 'ThreadPoolExecutor');
   const workers = addWorkersConstant(context, `${base.toUpperCase()}_WORKERS`, 'Worker threads');
-  const worker = names.fresh(`${base}_task`);
   const pool = names.fresh('pool');
-  const item = itemParameter(context);
   const I = parts.indent;
   const u = parts.unit;
+  const idiom = collectListIdiom(context);
+  if (idiom && isSized(context.model, context.scope, parts.iterable)) {
+    const text = `${I}with ${executor}(max_workers=${workers}) as ${pool}:${parts.headerComment}${newline}${I}${u}${idiom.results} = list(${pool}.map(${idiom.function.text}, ${iterableText(parts.iterable)}))${newline}`;
+    return [{ start: idiom.start, end: parts.end, text }];
+  }
+  const item = itemParameter(context);
+  const worker = names.fresh(`${base}_task`);
 
   let text = (parts.leadingBlank ? newline : '') + workerFunction(
     source,

@@ -78,7 +78,9 @@ export function processesRewrite(context: RewriteContext): Edit[] {
   loopText += commitText(source, parts, `${I}${u}${u}`, context.strings);
 
   const workerAt = guard && guard.start < lineStart(source, topLevel.startIndex) ? guard.start : lineStart(source, topLevel.startIndex);
-  const workerEdit: Edit = { start: workerAt, end: workerAt, text: `${workerText}${newline}${newline}` };
+  // PEP 8: two blank lines around a top-level function.
+  const before = workerAt > 0 && source.slice(lineStart(source, workerAt - 1), workerAt).trim() !== '' ? `${newline}${newline}` : '';
+  const workerEdit: Edit = { start: workerAt, end: workerAt, text: `${before}${workerText}${newline}${newline}` };
   if (!guard) return [workerEdit, { start: parts.start, end: parts.end, text: loopText }];
 
   const loopEdit = { start: parts.start, end: parts.end, text: loopText };

@@ -112,7 +112,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   });
 
   settleDoubtfulFiles(doubtful, accept, errors);
-  const settled = settleDeferred(pending, project);
+  const settled = settleDeferred(pending, project, loops);
   if (options.snippets) await addSnippets(settled, (path) => files.get(path)?.absolutePath, SNIPPET_CONTEXT);
   findings.push(...settled);
 
@@ -140,7 +140,7 @@ function settleDoubtfulFiles(doubtful: FileAnalysis[], accept: (a: FileAnalysis)
 }
 
 /** Gives each deferred finding its verdict now that every file is linked. */
-function settleDeferred(pending: Array<PendingFinding & { rule: string }>, project: ProjectIndex): Finding[] {
+function settleDeferred(pending: Array<PendingFinding & { rule: string }>, project: ProjectIndex, loops: LoopVerdict[]): Finding[] {
   const settled: Finding[] = [];
   const rules = new Map<string, Rule | undefined>();
   for (const item of pending) {
@@ -148,7 +148,12 @@ function settleDeferred(pending: Array<PendingFinding & { rule: string }>, proje
     const rule = rules.get(item.rule);
     const resolution = rule?.resolve?.(item, project);
     if (!resolution) continue;
-    settled.push({ ...item.finding, message: resolution.message, related: resolution.related ?? item.finding.related });
+    if (resolution.loop) loops.push({ path: item.finding.path, line: item.finding.line, ...resolution.loop });
+    if (resolution.message === undefined) continue;
+    const finding: Finding = { ...item.finding, message: resolution.message, related: resolution.related ?? item.finding.related };
+    if (resolution.plan) finding.plan = resolution.plan;
+    if (resolution.fix) finding.fix = resolution.fix;
+    settled.push(finding);
   }
   return settled;
 }

@@ -5,7 +5,28 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Plan } from '../diagnostics/finding.js';
-import type { LoopAnalysis } from '../loops/types.js';
+import type { LoopAnalysis, MapEffects, WorkHint } from '../loops/types.js';
+
+/** What planning needs to know about a loop: plain data, so that it can also be decided after linking files. */
+export interface PlanFacts {
+  /** Statements in the map stage. */
+  mapStatements: number;
+  effects: MapEffects;
+  workPerIteration: WorkHint[];
+  estimatedIterations?: number;
+  /** A better optimization than concurrency, when the code shows one. */
+  suggestion?: string;
+}
+
+export function planFactsOf(analysis: LoopAnalysis): PlanFacts {
+  return {
+    mapStatements: analysis.map.length,
+    effects: analysis.effects,
+    workPerIteration: analysis.workPerIteration,
+    estimatedIterations: analysis.estimatedIterations,
+    suggestion: betterSuggestion(analysis),
+  };
+}
 
 export interface PlanOptions {
   targetVersion: [number, number];
@@ -27,21 +48,21 @@ export type WorkersDefault = { kind: 'fixed'; count: number } | { kind: 'cpu-cou
 /** Thread counts for blocking I/O: waiting costs no CPU, so far more workers than cores pay off. */
 const IO_THREADS: Record<string, number> = { network: 16, sleep: 16, disk: 8, subprocess: 8, database: 8, wait: 8 };
 
-export function planLoop(analysis: LoopAnalysis, options: PlanOptions): PlanDecision {
+export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecision {
   const { effects, workPerIteration, estimatedIterations: iterations } = analysis;
   const blocking = effects.blocking;
   const pythonCpu = effects.cpu.includes('python') || workPerIteration.includes('nested-loop');
   const nativeCpu = effects.cpu.includes('native');
   const hasWork = blocking.length > 0 || pythonCpu || nativeCpu || workPerIteration.includes('project-call') || options.mapAwaits;
 
-  if (analysis.map.length === 0 && !options.hoistedWork) {
+  if (analysis.mapStatements === 0 && !options.hoistedWork) {
     return { kind: 'rejected', reason: 'not worth it: every statement of the body belongs to the in-order commit stage, so there is nothing to run concurrently' };
   }
   if (iterations !== undefined && iterations < 2) {
     return { kind: 'rejected', reason: `not worth it: the loop runs ${iterations} time${iterations === 1 ? '' : 's'}` };
   }
   if (!hasWork) {
-    const hint = betterSuggestion(analysis);
+    const hint = analysis.suggestion;
     const size = iterations !== undefined ? `${iterations} iterations of ` : '';
     return {
       kind: 'rejected',
@@ -105,7 +126,7 @@ export function planLoop(analysis: LoopAnalysis, options: PlanOptions): PlanDeci
   };
 }
 
-function rationaleOf(model: Plan['model'], workers: number, analysis: LoopAnalysis, options: PlanOptions): string {
+function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts, options: PlanOptions): string {
   const blocking = analysis.effects.blocking;
   const parts: string[] = [];
   if (model === 'asyncio') {

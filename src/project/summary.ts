@@ -7,6 +7,7 @@ import type { BlockingKind, CatalogueEntry, CpuKind, OrderedEffect, SharedState 
 import type { LineIndex } from '../parser/line-index.js';
 import type { SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
+import { functionEffects } from '../loops/function-effects.js';
 
 /** Kinds of effect tracked through the call graph. */
 export type EffectKind = 'blocking' | 'ordered' | 'shared-state' | 'cpu';
@@ -32,6 +33,19 @@ export interface CallEdge {
   awaited: boolean;
 }
 
+/** What a function does when a loop's map stage calls it (see src/loops/function-effects.ts). */
+export interface FunctionConcurrency {
+  /** Why it cannot run in a map stage, each naming the line in the function's own file. */
+  reasons: string[];
+  blocking: BlockingKind[];
+  cpu: CpuKind[];
+  releasesGil: boolean;
+  /** It loops, directly or through functions of its module. */
+  loops: boolean;
+  /** Functions of other modules it calls (directly or through functions of its module). */
+  calls: string[];
+}
+
 export interface FunctionSummary {
   /** `pkg.mod.Class.method`. */
   qualifiedName: string;
@@ -46,6 +60,7 @@ export interface FunctionSummary {
   /** The first direct call of each effect kind, in source order. */
   effects: DirectEffect[];
   calls: CallEdge[];
+  concurrency?: FunctionConcurrency;
 }
 
 export interface ClassSummary {
@@ -116,6 +131,18 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     } else if (model.isProjectName(callee) || callee.startsWith(`${model.moduleName}.`)) {
       summary.calls.push({ callee, line: position.line, column: position.column, awaited: call.awaited });
     }
+  }
+
+  for (const [scope, summary] of functions) {
+    const facts = functionEffects(model, scope);
+    summary.concurrency = {
+      reasons: facts.reasons.map((r) => r.reason),
+      blocking: [...facts.blocking],
+      cpu: [...facts.cpu],
+      releasesGil: facts.releasesGil,
+      loops: facts.loops,
+      calls: [...new Set(facts.elsewhere.map((c) => c.qualifiedName))],
+    };
   }
 
   const classes: ClassSummary[] = [];

@@ -46,8 +46,13 @@ export interface PendingFinding {
 }
 
 export interface Resolution {
-  message: string;
+  /** Absent: no finding (a loop rule may still give its verdict). */
+  message?: string;
   related?: RelatedLocation[];
+  plan?: Plan;
+  fix?: Fix;
+  /** The verdict on the loop the pending finding stands for. */
+  loop?: { verdict: 'parallel' | 'rejected'; reason: string };
 }
 
 export interface Rule {

@@ -20,8 +20,12 @@ export function threadsRewrite(context: RewriteContext): Edit[] {
   const I = parts.indent;
   const u = parts.unit;
   const idiom = collectListIdiom(context);
-  if (idiom && isSized(context.model, context.scope, parts.iterable)) {
-    const text = `${I}with ${executor}(max_workers=${workers}) as ${pool}:${parts.headerComment}${newline}${I}${u}${idiom.results} = list(${pool}.map(${idiom.function.text}, ${iterableText(parts.iterable)}))${newline}`;
+  if (idiom) {
+    const iterable = iterableText(parts.iterable);
+    const results = isSized(context.model, context.scope, parts.iterable)
+      ? `${pool}.map(${idiom.function.text}, ${iterable})`
+      : `${orderedMapHelper(context)}(${pool}, ${idiom.function.text}, ${iterable}, 2 * ${workers})`;
+    const text = `${I}with ${executor}(max_workers=${workers}) as ${pool}:${parts.headerComment}${newline}${I}${u}${idiom.results} = list(${results})${newline}`;
     return [{ start: idiom.start, end: parts.end, text }];
   }
   const item = itemParameter(context);

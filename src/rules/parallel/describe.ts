@@ -6,11 +6,25 @@ import type { SyntaxNode } from '../../parser/parser.js';
 import type { Hoisted } from '../../rewrites/loop-parts.js';
 import type { SemanticModel } from '../../semantic/model.js';
 
-export function describeParallelLoop(model: SemanticModel, analysis: LoopAnalysis, hoisted: readonly Hoisted[], plan: Plan): string {
-  const calls = mainCalls(model, [...analysis.map, ...hoisted.map((h) => h.expression)]);
+/** The source-level facts a description is made of: plain strings, so that they survive the trip from a worker. */
+export interface LoopWords {
+  /** The calls that do the work, as written: `fetch`, `hashlib.sha256`. */
+  calls: string[];
+  /** The commit operations: `` `total +=` ``, `` `print` ``. */
+  commits: string[];
+}
+
+export function loopWords(model: SemanticModel, analysis: LoopAnalysis, hoisted: readonly Hoisted[]): LoopWords {
+  return {
+    calls: mainCalls(model, [...analysis.map, ...hoisted.map((h) => h.expression)]),
+    commits: [...new Set(analysis.commit.map(describeCommit))],
+  };
+}
+
+export function describeParallelLoop(words: LoopWords, plan: Plan, blocking: readonly string[]): string {
   const work =
     plan.workload === 'io'
-      ? `each iteration waits on ${analysis.effects.blocking.join(' and ') || 'I/O'}`
+      ? `each iteration waits on ${blocking.join(' and ') || 'I/O'}`
       : plan.workload === 'native'
         ? 'each iteration runs native code that releases the GIL'
         : plan.workload === 'cpu'
@@ -18,10 +32,9 @@ export function describeParallelLoop(model: SemanticModel, analysis: LoopAnalysi
           : plan.workload === 'mixed'
             ? 'each iteration waits on I/O and computes in pure Python'
             : 'each iteration does independent work';
-  const mapPart = calls.length ? ` (${calls.map((c) => `\`${c}\``).join(', ')})` : '';
-  const commits = analysis.commit.map(describeCommit);
-  const commitPart = commits.length
-    ? `; ${[...new Set(commits)].join(', ')} ${commits.length === 1 ? 'is' : 'are'} kept in order in the commit stage`
+  const mapPart = words.calls.length ? ` (${words.calls.map((c) => `\`${c}\``).join(', ')})` : '';
+  const commitPart = words.commits.length
+    ? `; ${words.commits.join(', ')} ${words.commits.length === 1 ? 'is' : 'are'} kept in order in the commit stage`
     : '';
   return `${work}${mapPart}, and the map stage depends only on the item and on values the loop never changes${commitPart}`;
 }
@@ -58,8 +71,10 @@ function mainCalls(model: SemanticModel, roots: readonly SyntaxNode[]): string[]
       const project = model.isProjectName(name) || name.startsWith(`${model.moduleName}.`);
       const entry = model.catalogue.lookup(name);
       if (!project && !(entry && (entry.blocking || entry.cpu))) continue;
-      const shown = call.childForFieldName('function')?.text ?? name;
-      if (!names.includes(shown)) names.push(shown);
+      const written = call.childForFieldName('function')?.text ?? name;
+      // `hashlib.sha256(body).hexdigest` reads worse than `hashlib.sha256`: keep plain dotted names.
+      if (!/^[\w.]+$/.test(written) || names.includes(written)) continue;
+      names.push(written);
     }
   }
   return names.slice(0, 4);

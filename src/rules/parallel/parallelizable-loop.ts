@@ -7,12 +7,14 @@ import { analyseLoop, findLoops } from '../../loops/index.js';
 import { isInside, mapsOf, scopeAround } from '../../loops/loop-context.js';
 import type { LoopAnalysis } from '../../loops/types.js';
 import type { SyntaxNode } from '../../parser/parser.js';
-import { planLoop } from '../../plans/plan-loop.js';
+import { planFactsOf, planLoop, type PlanFacts, type PlanOptions, type WorkersDefault } from '../../plans/plan-loop.js';
 import { readAheadProblem } from '../../rewrites/iterables.js';
 import { hoistedInputs } from '../../rewrites/loop-parts.js';
 import { rewriteLoop } from '../../rewrites/rewrite-loop.js';
-import type { Rule, RuleContext } from '../rule.js';
-import { describeParallelLoop } from './describe.js';
+import type { Fix, Plan } from '../../diagnostics/finding.js';
+import type { ProjectIndex } from '../../project/project-index.js';
+import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
+import { describeParallelLoop, loopWords, type LoopWords } from './describe.js';
 
 export const parallelizableLoop: Rule = {
   meta: {
@@ -102,43 +104,149 @@ export const parallelizableLoop: Rule = {
         context.recordLoop(loop, 'rejected', readAhead);
         continue;
       }
-      if (analysis.projectCalls.length > 0) {
-        const call = analysis.projectCalls[0];
-        context.recordLoop(
-          loop,
-          'rejected',
-          `calls \`${call.node.childForFieldName('function')?.text ?? call.qualifiedName}\` (line ${call.line}), defined in another module of the project: loop analysis does not follow calls across files yet`,
-        );
-        continue;
-      }
       const hoisted = hoistedInputs(model, analysis);
-      const decision = planLoop(analysis, {
+      const options: PlanOptions = {
         targetVersion: context.targetVersion,
         inAsyncFunction: scope.kind === 'function' && scope.isAsync,
         mapAwaits: awaitsIn([...analysis.map, ...hoisted.map((h) => h.expression)]),
         notebook: !!context.source.notebook,
         hoistedWork: hoisted.length > 0,
-      });
+      };
+      const facts = planFactsOf(analysis);
+      const words = loopWords(model, analysis, hoisted);
+      const header = headerOf(context, analysis);
+      const rewrite = (plan: Plan, defaultWorkers: WorkersDefault) =>
+        context.fixesAllowed
+          ? rewriteLoop({ model, source: context.source.text, analysis, scope, plan, defaultWorkers, targetVersion: context.targetVersion })
+          : undefined;
+
+      if (analysis.projectCalls.length > 0) {
+        // The map stage calls functions of other files: decide once every file is linked, with
+        // the rewrite for each plan the answer can lead to already made here, where the tree is.
+        const candidates: Record<string, CandidateFix> = {};
+        for (const [key, plan, workers] of candidatePlans(options, facts.estimatedIterations)) {
+          const result = rewrite(plan, workers);
+          if (result) candidates[key] = result.kind === 'rewrite' ? { fix: withRanges(context, result.fix) } : { refused: result.reason };
+        }
+        const data: DeferredLoop = {
+          header: header.text,
+          calls: analysis.projectCalls.map((c) => ({ qualifiedName: c.qualifiedName, shown: c.node.childForFieldName('function')?.text ?? c.node.text, line: c.line })),
+          facts,
+          options,
+          words,
+          candidates,
+        };
+        context.defer(header.node, data as unknown as Record<string, unknown>);
+        continue;
+      }
+
+      const decision = planLoop(facts, options);
       if (decision.kind === 'rejected') {
         context.recordLoop(loop, 'rejected', decision.reason);
         continue;
       }
       const { plan } = decision;
-      const description = describeParallelLoop(model, analysis, hoisted, plan);
+      const description = describeParallelLoop(words, plan, facts.effects.blocking);
       context.recordLoop(loop, 'parallel', description);
       parallel.push(loop);
-      const rewrite = context.fixesAllowed
-        ? rewriteLoop({ model, source: context.source.text, analysis, scope, plan, defaultWorkers: decision.defaultWorkers, targetVersion: context.targetVersion })
-        : undefined;
-      const header = headerOf(context, analysis);
-      const noFix = rewrite?.kind === 'refused' ? ` (no automatic rewrite: ${rewrite.reason})` : '';
+      const result = rewrite(plan, decision.defaultWorkers);
+      const noFix = result?.kind === 'refused' ? ` (no automatic rewrite: ${result.reason})` : '';
       context.report(header.node, `Iterations of \`${header.text}\` can run concurrently with ${plan.model}: ${description}${noFix}`, {
         plan,
-        fix: rewrite?.kind === 'rewrite' ? rewrite.fix : undefined,
+        fix: result?.kind === 'rewrite' ? result.fix : undefined,
       });
     }
   },
+
+  resolve(pending: PendingFinding, project: ProjectIndex): Resolution | undefined {
+    const data = pending.data as unknown as DeferredLoop;
+    const merged = mergeProjectCalls(data, project);
+    if ('reason' in merged) return { loop: { verdict: 'rejected', reason: merged.reason } };
+    const decision = planLoop(merged.facts, data.options);
+    if (decision.kind === 'rejected') return { loop: { verdict: 'rejected', reason: decision.reason } };
+    const { plan } = decision;
+    const description = describeParallelLoop(data.words, plan, merged.facts.effects.blocking);
+    const candidate = data.candidates[candidateKey(plan.model, decision.defaultWorkers)];
+    const noFix = candidate && 'refused' in candidate ? ` (no automatic rewrite: ${candidate.refused})` : '';
+    return {
+      loop: { verdict: 'parallel', reason: description },
+      message: `Iterations of \`${data.header}\` can run concurrently with ${plan.model}: ${description}${noFix}`,
+      plan,
+      fix: candidate && 'fix' in candidate ? candidate.fix : undefined,
+    };
+  },
 };
+
+type CandidateFix = { fix: Fix } | { refused: string };
+
+/** What a loop whose map stage calls into other files carries to the main thread. */
+interface DeferredLoop {
+  header: string;
+  calls: Array<{ qualifiedName: string; shown: string; line: number }>;
+  facts: PlanFacts;
+  options: PlanOptions;
+  words: LoopWords;
+  candidates: Record<string, CandidateFix>;
+}
+
+function candidateKey(model: Plan['model'], workers: WorkersDefault): string {
+  return `${model}:${workers.kind === 'fixed' ? workers.count : 'cpus'}`;
+}
+
+/** Every plan the planner can choose for this loop once the calls are known (see planLoop), with a placeholder rationale. */
+function candidatePlans(options: PlanOptions, iterations: number | undefined): Array<[string, Plan, WorkersDefault]> {
+  const capped = (count: number): WorkersDefault => ({ kind: 'fixed', count: Math.max(1, Math.min(count, iterations ?? count)) });
+  const plans: Array<[Plan['model'], Plan['workload'], WorkersDefault]> = options.inAsyncFunction
+    ? [['asyncio', 'io', capped(16)]]
+    : [
+        ['threads', 'io', capped(8)],
+        ['threads', 'io', capped(16)],
+        ['threads', 'native', { kind: 'cpu-count' }],
+        ['processes', 'cpu', { kind: 'cpu-count' }],
+      ];
+  return plans.map(([model, workload, workers]) => [candidateKey(model, workers), { model, workload, workers: 0, rationale: '' }, workers]);
+}
+
+/**
+ * Follows the map stage's calls into other files through their summaries: any reason one of
+ * them (or what it calls, transitively) cannot run concurrently rejects the loop; otherwise
+ * their effects join the loop's.
+ */
+function mergeProjectCalls(data: DeferredLoop, project: ProjectIndex): { facts: PlanFacts } | { reason: string } {
+  const facts: PlanFacts = structuredClone(data.facts);
+  const blocking = new Set(facts.effects.blocking);
+  const cpu = new Set(facts.effects.cpu);
+  let loops = false;
+  const seen = new Set<string>();
+  for (const call of data.calls) {
+    const queue = [call.qualifiedName];
+    while (queue.length > 0) {
+      const name = queue.shift()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const target = project.resolveFunction(name);
+      const concurrency = target?.concurrency;
+      if (!target || !concurrency) {
+        return { reason: `calls \`${call.shown}\` (line ${call.line}), whose effects are unknown${name === call.qualifiedName ? '' : ` (through \`${name}\`)`}` };
+      }
+      const [reason] = concurrency.reasons;
+      if (reason) return { reason: `calls \`${call.shown}\` (line ${call.line}), and in ${target.path}: ${reason}` };
+      for (const kind of concurrency.blocking) blocking.add(kind);
+      for (const kind of concurrency.cpu) cpu.add(kind);
+      facts.effects.releasesGil ||= concurrency.releasesGil;
+      loops ||= concurrency.loops;
+      queue.push(...concurrency.calls);
+    }
+  }
+  facts.effects.blocking = [...blocking];
+  facts.effects.cpu = [...cpu];
+  if (loops && !facts.workPerIteration.includes('nested-loop')) facts.workPerIteration = [...facts.workPerIteration, 'nested-loop'];
+  return { facts };
+}
+
+function withRanges(context: RuleContext, fix: Fix): Fix {
+  return { ...fix, edits: fix.edits.map((edit) => ({ ...edit, range: context.lines.range(edit.start, edit.end) })) };
+}
 
 /** The `for ... in ...` header, where the finding points. */
 function headerOf(context: RuleContext, analysis: LoopAnalysis): { node: SyntaxNode; text: string } {

@@ -138,6 +138,8 @@ export function hoistedInputs(model: SemanticModel, analysis: LoopAnalysis, fres
   for (const commit of analysis.commit) {
     const inputs = commit.kind === 'guarded' ? [commit.node.childForFieldName('condition')].filter((n): n is SyntaxNode => !!n) : commit.kind === 'inner-loop' ? [] : commit.inputs;
     for (const input of inputs) {
+      // Only whole expressions: not the clauses of a generator passed as the sole argument.
+      if (input.parent?.type === 'generator_expression' || input.type === 'for_in_clause' || input.type === 'if_clause') continue;
       const calls = input.type === 'call' ? [input, ...input.descendantsOfType('call')] : input.descendantsOfType('call');
       if (!calls.some(heavy) || readsCommitState(input)) continue;
       const callee = (input.type === 'call' ? input : calls[0]).childForFieldName('function');
@@ -166,6 +168,16 @@ function namesPassed(analysis: LoopAnalysis, hoisted: readonly Hoisted[]): strin
 export function commitText(source: string, parts: LoopParts, indent: string, strings: readonly SyntaxNode[]): string {
   const replacements: Replacement[] = parts.hoisted.map((h) => ({ start: h.expression.startIndex, end: h.expression.endIndex, text: h.name }));
   return transformRegion(source, parts.commitRegion[0], parts.commitRegion[1], replacements, { remove: parts.bodyIndent.length, add: indent }, strings);
+}
+
+/**
+ * The body of the loop over the results: the commit stage, or, when there is none, `pass`:
+ * the loop still takes each result in order, so a failed item raises its error at its turn.
+ */
+export function commitBody(source: string, parts: LoopParts, indent: string, strings: readonly SyntaxNode[], hasPrelude: boolean, newline: string): string {
+  const text = commitText(source, parts, indent, strings);
+  if (text.trim() !== '' || hasPrelude) return text;
+  return `${indent}pass  # each result in order: a failed item raises here${newline}${text}`;
 }
 
 /** The map stage's text, re-indented to `indent`, each `continue` of the loop turned into `return None`. */

@@ -42,7 +42,8 @@ export function workerFunction(source: string, parts: LoopParts, spec: WorkerSpe
     inner += unit;
   }
   const work = mapText(source, parts, spec.noteOnError ? inner + unit : inner, strings);
-  const tail: string[] = parts.hoisted.map((h) => `${h.name} = ${h.expression.text}`);
+  // Out of its call's brackets a multi-line expression needs its own to keep its line breaks legal.
+  const tail: string[] = parts.hoisted.map((h) => `${h.name} = ${h.expression.text.includes('\n') ? `(${h.expression.text})` : h.expression.text}`);
   const returned = returnExpression(parts);
   if (returned) tail.push(`return ${returned}`);
   if (work.trim() === '' && tail.length === 0) tail.push('pass');

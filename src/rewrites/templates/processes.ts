@@ -9,7 +9,7 @@ import type { Edit } from '../../diagnostics/finding.js';
 import { isInside, scopeAround, mapsOf } from '../../loops/loop-context.js';
 import { isReference } from '../../loops/name-flow.js';
 import type { SyntaxNode } from '../../parser/parser.js';
-import { commitLoopHead, commitText, RewriteRefused } from '../loop-parts.js';
+import { commitBody, commitLoopHead, RewriteRefused } from '../loop-parts.js';
 import { codeRunAtImport, type MainGuard } from '../module-setup.js';
 import { addWorkersConstant, nameBase, workerDocstring, type RewriteContext } from '../rewrite-context.js';
 import { isSized } from '../iterables.js';
@@ -75,7 +75,7 @@ export function processesRewrite(context: RewriteContext): Edit[] {
   loopText += `${I}with ${pool}:${newline}`;
   loopText += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   loopText += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
-  loopText += commitText(source, parts, `${I}${u}${u}`, context.strings);
+  loopText += commitBody(source, parts, `${I}${u}${u}`, context.strings, head.prelude.length > 0, newline);
 
   const workerAt = guard && guard.start < lineStart(source, topLevel.startIndex) ? guard.start : lineStart(source, topLevel.startIndex);
   // PEP 8: two blank lines around a top-level function.

@@ -3,7 +3,7 @@
  * commit stage stays in the caller and consumes the results in input order.
  */
 import type { Edit } from '../../diagnostics/finding.js';
-import { commitLoopHead, commitText } from '../loop-parts.js';
+import { commitBody, commitLoopHead } from '../loop-parts.js';
 import { addWorkersConstant, nameBase, workerDocstring, type RewriteContext } from '../rewrite-context.js';
 import { isSized } from '../iterables.js';
 import { workerFunction } from '../worker-function.js';
@@ -57,6 +57,6 @@ export function threadsRewrite(context: RewriteContext): Edit[] {
   text += `${I}with ${executor}(max_workers=${workers}) as ${pool}:${newline}`;
   text += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   text += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
-  text += commitText(source, parts, `${I}${u}${u}`, context.strings);
+  text += commitBody(source, parts, `${I}${u}${u}`, context.strings, head.prelude.length > 0, newline);
   return [{ start: parts.start, end: parts.end, text }];
 }

@@ -8,7 +8,7 @@ const QUALIFIED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const WILDCARD_SUFFIX = '.*';
 
 /** Fields whose value names another qualified name, so it must look like one. */
-const NAME_VALUED_FIELDS: ReadonlySet<FieldName> = new Set(['returns', 'enterReturns', 'asyncAlternative']);
+const NAME_VALUED_FIELDS: ReadonlySet<FieldName> = new Set(['returns', 'enterReturns', 'asyncAlternative', 'yields']);
 
 const FIELD_NAMES = Object.keys(ENTRY_FIELDS) as FieldName[];
 
@@ -61,6 +61,14 @@ function validateValue(field: FieldName, value: unknown, spelling: Spelling): st
   if (accepted === 'boolean') {
     return typeof value === 'boolean' ? undefined : `"${name}" must be true or false, got ${describe(value)}`;
   }
+  if (accepted === 'positions') {
+    const valid =
+      Array.isArray(value) &&
+      value.length > 0 &&
+      value.every((item) => Number.isInteger(item) && item >= 0) &&
+      new Set(value).size === value.length;
+    return valid ? undefined : `"${name}" must be a non-empty list of distinct argument positions (0 is the first argument), got ${Array.isArray(value) ? JSON.stringify(value) : describe(value)}`;
+  }
   if (accepted === 'string') {
     if (typeof value !== 'string' || value.trim() === '') {
       return `"${name}" must be a non-empty string, got ${describe(value)}`;
@@ -89,7 +97,7 @@ function parseEntry(key: string, raw: unknown, origin: string, spelling: Spellin
     if (!knownField) throw new CatalogueError(unknownFieldMessage(rawField, value, spelling), origin, key);
     const problem = validateValue(field, value, spelling);
     if (problem !== undefined) throw new CatalogueError(problem, origin, key);
-    entry[field] = value;
+    entry[field] = Array.isArray(value) ? Object.freeze([...value]) : value;
   }
   return entry as CatalogueEntry;
 }

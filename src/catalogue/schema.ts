@@ -56,12 +56,24 @@ export interface CatalogueEntry {
   enterReturns?: string;
   /** Value cannot be pickled (locks, open files, sockets, connections). */
   unpicklable?: boolean;
+  /**
+   * Qualified type of the items iterating yields: for a function or method, iterating what the
+   * call returns (`pathlib.Path.glob` yields `pathlib.Path`); for a class, iterating an instance.
+   */
+  yields?: string;
+  /** 0-based positions of the arguments the call changes in place: `heapq.heappush(heap, x)` is `[0]`. */
+  mutatesArguments?: readonly number[];
+  /** The method changes the object it is called on (`random.Random.random` advances its generator). */
+  mutatesReceiver?: boolean;
   /** One short sentence shown in messages, e.g. "sends an HTTP request and waits for the reply". */
   note?: string;
 }
 
 /** The fields of `CatalogueEntry` and the values each accepts; used to validate data files and user config. */
-export const ENTRY_FIELDS: Record<keyof CatalogueEntry, readonly string[] | 'boolean' | 'string'> = {
+/** How a field's value is checked: one of a list of words, a boolean, a string, or argument positions (non-negative integers). */
+export type FieldValues = readonly string[] | 'boolean' | 'string' | 'positions';
+
+export const ENTRY_FIELDS: Record<keyof CatalogueEntry, FieldValues> = {
   kind: ENTRY_KINDS,
   blocking: BLOCKING_KINDS,
   cpu: CPU_KINDS,
@@ -75,6 +87,9 @@ export const ENTRY_FIELDS: Record<keyof CatalogueEntry, readonly string[] | 'boo
   returns: 'string',
   enterReturns: 'string',
   unpicklable: 'boolean',
+  yields: 'string',
+  mutatesArguments: 'positions',
+  mutatesReceiver: 'boolean',
   note: 'string',
 };
 

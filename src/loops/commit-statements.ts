@@ -212,7 +212,11 @@ export class CommitClassifier {
     });
   }
 
-  /** `if cond: <commits> [elif ...: <commits>] [else: <commits>]`. */
+  /**
+   * `if cond: <commits> [elif ...: <commits>] [else: <commits>]`. A branch may end in
+   * `continue` (`if reply is None: failures += 1; continue`): replayed in the commit stage's
+   * own loop over the results, it skips the rest of that item's commits, as in the original.
+   */
   private guarded(statement: SyntaxNode): CommitStatement | null {
     const conditions: SyntaxNode[] = [];
     const parts: CommitStatement[] = [];
@@ -227,10 +231,11 @@ export class CommitClassifier {
       } else if (clause.type === 'else_clause') blocks.push(clause.childForFieldName('body'));
     }
     for (const block of blocks) {
-      const commits = this.allCommits(block);
+      const commits = this.allCommits(block, true);
       if (!commits) return null;
       parts.push(...commits);
     }
+    if (parts.length === 0) return null;
     return this.commit(statement, {
       kind: 'guarded',
       operation: 'if',
@@ -255,9 +260,11 @@ export class CommitClassifier {
     });
   }
 
-  private allCommits(block: SyntaxNode | null): CommitStatement[] | null {
+  /** The commits of a block, or null if anything else is in it; `continue` may end it when `endsInContinue`. */
+  private allCommits(block: SyntaxNode | null, endsInContinue = false): CommitStatement[] | null {
     const statements = block?.namedChildren.filter((s) => s.type !== 'comment') ?? [];
     if (statements.length === 0) return null;
+    if (endsInContinue && statements[statements.length - 1].type === 'continue_statement') statements.pop();
     const commits: CommitStatement[] = [];
     for (const statement of statements) {
       const commit = this.classify(statement);

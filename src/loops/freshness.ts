@@ -18,7 +18,8 @@ export function isIterationLocalObject(context: LoopContext, name: string): bool
   return bindings.every((b) => isInside(b.node, context.loop) && (b.kind === 'assignment' || b.kind === 'with-target') && !!b.value && makesFreshObject(context, b.value));
 }
 
-function makesFreshObject(context: LoopContext, value: SyntaxNode): boolean {
+/** A literal, a comprehension, or a call to a constructor or factory: a new object each time it runs. */
+export function makesFreshObject(context: LoopContext, value: SyntaxNode): boolean {
   if (FRESH_LITERALS.has(value.type)) return true;
   if (value.type !== 'call') return false;
   const site = context.callsByNode.get(value.id);

@@ -29,7 +29,116 @@ export function mapCallFacts(context: LoopContext, work: readonly SyntaxNode[], 
       judge.call(call);
     }
   }
+  // The loop itself (not a function body judged as map work): can it stop midway with effects done?
+  if (context.loop.type === 'for_statement') {
+    const speculative = speculativeEffects(context, work);
+    if (speculative) facts.reasons.push(speculative);
+  }
   return facts;
+}
+
+/** Effects that other code sees once they happen, even when the item that made them fails. */
+const EXTERNAL_EFFECTS = new Set(['write', 'network-send', 'database-write']);
+/** Handlers that catch every exception a program raises on purpose. */
+const CATCH_ALL = new Set(['Exception', 'BaseException']);
+const NOT_CAUGHT_BY_EXCEPTION = new Set(['SystemExit', 'KeyboardInterrupt', 'GeneratorExit']);
+const NESTED_DEFINITIONS = new Set(['function_definition', 'class_definition', 'lambda', 'decorated_definition']);
+
+interface Located {
+  text: string;
+  line: number;
+  /** The function of this module it is in, when not the loop body. */
+  in?: string;
+}
+
+/**
+ * A map stage with external effects (a file written per item, a request sent) that can also
+ * stop the loop by raising on purpose (`raise`, `assert`, in its code or in the functions of
+ * this module it calls, and not caught on the way): run concurrently, the items after the one
+ * that raises would already have run, with effects the sequential program never has. Implicit
+ * failures (a missing key, a bad int) are the plan's stated assumption instead.
+ */
+function speculativeEffects(context: LoopContext, work: readonly SyntaxNode[]): LoopReason | undefined {
+  const { model, callsByNode } = context;
+  const effects: Located[] = [];
+  const raises: Located[] = [];
+  const visited = new Set<string>();
+  const visit = (node: SyntaxNode, caught: ReadonlySet<string>, where: string | undefined): void => {
+    if (NESTED_DEFINITIONS.has(node.type)) return;
+    switch (node.type) {
+      case 'raise_statement':
+      case 'assert_statement': {
+        const raised = node.type === 'assert_statement' ? 'AssertionError' : raisedName(node);
+        if (!isCaught(raised, caught)) raises.push({ text: node.type === 'assert_statement' ? 'assert' : 'raise', line: lineOf(node), in: where });
+        break;
+      }
+      case 'try_statement': {
+        const handled = new Set(caught);
+        for (const clause of node.namedChildren) {
+          if (clause.type === 'except_clause' || clause.type === 'except_group_clause') for (const name of handlerNames(clause)) handled.add(name);
+        }
+        for (const child of node.namedChildren) visit(child, child.field === 'body' ? handled : caught, where);
+        return;
+      }
+      case 'call': {
+        const site = callsByNode.get(node.id);
+        const name = site ? model.calleeName(site) : undefined;
+        const entry = name ? model.catalogue.lookup(name) : undefined;
+        const callee = node.childForFieldName('function');
+        if (entry?.orderedEffect && EXTERNAL_EFFECTS.has(entry.orderedEffect)) {
+          effects.push({ text: callee ? brief(callee) : name ?? '', line: lineOf(node), in: where });
+        }
+        const functions = name ? model.scopes.filter((s) => s.kind === 'function' && s.qualifiedName === name) : [];
+        const key = `${name}|${[...caught].sort().join(',')}`;
+        if (site && functions.length === 1 && !visited.has(key)) {
+          visited.add(key);
+          const fn = functions[0];
+          const body = fn.node.childForFieldName('body');
+          // With the arguments of this call, `directory / name` in the callee has a type.
+          const run = () => body && visit(body, caught, fn.displayName);
+          if (!model.followCall(site, run)) run();
+        }
+        break;
+      }
+    }
+    for (const child of node.namedChildren) visit(child, caught, where);
+  };
+  for (const root of work) visit(root, new Set(), undefined);
+  const effect = effects[0];
+  const raise = raises[0];
+  if (!effect || !raise) return undefined;
+  const place = (l: Located) => (l.in ? `, in \`${l.in}\`` : '');
+  return {
+    reason:
+      `the map stage has external effects (\`${effect.text}\`, line ${effect.line}${place(effect)}) and can stop the loop with an exception ` +
+      `(\`${raise.text}\` at line ${raise.line}${place(raise)}): run concurrently, the items after the one that raises would already have run, ` +
+      `with effects the sequential program never has`,
+    line: effect.line,
+  };
+}
+
+/** `ValueError` in `raise ValueError(...)`; `?` for a bare re-raise or an expression. */
+function raisedName(raise: SyntaxNode): string {
+  const value = raise.namedChildren.find((c) => c.type !== 'comment');
+  const expression = value?.type === 'call' ? value.childForFieldName('function') : value;
+  if (!expression) return '?';
+  if (expression.type === 'identifier') return expression.text;
+  if (expression.type === 'attribute') return expression.childForFieldName('attribute')?.text ?? '?';
+  return '?';
+}
+
+/** The exception names an `except` clause catches; `*` for a bare `except:` or `except Exception`. */
+function handlerNames(clause: SyntaxNode): string[] {
+  const first = clause.namedChildren.find((c) => c.type !== 'comment' && c.type !== 'block');
+  if (!first) return ['*'];
+  const expression = first.type === 'as_pattern' ? first.namedChildren[0] : first;
+  const parts = expression?.type === 'tuple' || expression?.type === 'parenthesized_expression' ? expression.namedChildren : expression ? [expression] : [];
+  return parts.map((p) => (p.type === 'attribute' ? p.childForFieldName('attribute')?.text ?? '' : p.text)).map((n) => (CATCH_ALL.has(n) ? '*' : n));
+}
+
+function isCaught(raised: string, caught: ReadonlySet<string>): boolean {
+  if (caught.has('*')) return !NOT_CAUGHT_BY_EXCEPTION.has(raised);
+  return caught.has(raised);
 }
 
 class CallJudge {
@@ -51,7 +160,7 @@ class CallJudge {
     }
     if (callee.type === 'attribute') return this.method(callee, line);
     if (this.isLambdaDefinedInLoop(callee)) return; // its body is map-stage code, judged with the rest
-    this.reject(`calls \`${callee.text}\` (line ${line}), whose effects are unknown`, line);
+    this.reject(`calls \`${brief(callee)}\` (line ${line}), whose effects are unknown`, line);
   }
 
   private named(name: string, callee: SyntaxNode, call: SyntaxNode, line: number): void {
@@ -71,7 +180,27 @@ class CallJudge {
     // A method on an object of a known but uncatalogued type: judge it by its name, as for unknown types.
     const receiver = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
     if (receiver && this.context.model.valueOf(receiver, this.context.scope).kind === 'instance') return this.method(callee, line);
+    // `completed.stdout.strip()`: an attribute of a known instance whose own type is unknown.
+    if (receiver && this.isUntypedAttribute(receiver)) return this.method(callee, line);
     this.reject(`calls \`${name}\` (line ${line}), whose effects are unknown`, line);
+  }
+
+  /**
+   * An attribute of an instance of a known type that holds a value of unknown type: not a
+   * method or anything else the catalogue or the class describes.
+   */
+  private isUntypedAttribute(node: SyntaxNode): boolean {
+    if (node.type !== 'attribute') return false;
+    const object = node.childForFieldName('object');
+    const attribute = node.childForFieldName('attribute')?.text;
+    if (!object || !attribute) return false;
+    const { model } = this.context;
+    const owner = model.valueOf(object, this.context.scope);
+    if (owner.kind !== 'instance') return false;
+    const entry = model.catalogue.lookup(`${owner.type}.${attribute}`);
+    if (entry && entry.kind !== 'attribute') return false;
+    const defined = model.classes.get(owner.type)?.scope.bindings.get(attribute);
+    return !defined || defined.every((b) => b.kind === 'assignment' || b.kind === 'annotation');
   }
 
   private catalogued(name: string, entry: CatalogueEntry, callee: SyntaxNode, line: number): void {
@@ -92,7 +221,12 @@ class CallJudge {
   /** A method whose receiver was made or bound in this iteration (`f.write` on a file opened for this item). */
   private onIterationObject(callee: SyntaxNode): boolean {
     if (callee.type !== 'attribute') return false;
-    const root = rootIdentifier(callee.childForFieldName('object'));
+    // What a method of an iteration-local object returns (`conn.execute(...)`'s cursor) is local too.
+    let object = callee.childForFieldName('object');
+    while (object?.type === 'call' && object.childForFieldName('function')?.type === 'attribute') {
+      object = object.childForFieldName('function')!.childForFieldName('object');
+    }
+    const root = rootIdentifier(object);
     return !!root && (this.writtenInBody.has(root.text) || !isBoundOutsideLoop(this.context, root.text)) && !this.context.loopVariables.includes(root.text);
   }
 
@@ -100,7 +234,7 @@ class CallJudge {
   private method(callee: SyntaxNode, line: number): void {
     const method = callee.childForFieldName('attribute')?.text ?? '';
     if (READING_METHODS.has(method) || MUTATING_METHODS.has(method)) return;
-    this.reject(`calls \`${callee.text}\` (line ${line}), whose effects are unknown`, line);
+    this.reject(`calls \`${brief(callee)}\` (line ${line}), whose effects are unknown`, line);
   }
 
   /** `map(f, xs)`, `sorted(xs, key=f)`: the function passed is called too. */
@@ -109,7 +243,7 @@ class CallJudge {
     const passed = builtin === 'map' || builtin === 'filter' ? args.inputs[0] : args.keywords.get('key');
     if (!passed || passed.type === 'lambda' || passed.type === 'none' || this.isLambdaDefinedInLoop(passed)) return;
     const name = this.context.model.qualifiedNameOf(passed, this.context.scope);
-    if (!name) return this.reject(`passes \`${passed.text}\` to \`${builtin}\` (line ${line}), whose effects are unknown`, line);
+    if (!name) return this.reject(`passes \`${brief(passed)}\` to \`${builtin}\` (line ${line}), whose effects are unknown`, line);
     if (name.startsWith('builtins.') && PURE_BUILTINS.has(name.slice('builtins.'.length))) return;
     if (this.isProject(name)) {
       this.facts.projectCalls.push({ qualifiedName: name, node: passed, line });
@@ -133,5 +267,31 @@ class CallJudge {
 
   private reject(reason: string, line: number): void {
     this.facts.reasons.push({ reason, line });
+  }
+}
+
+/** An expression as a reason shows it: arguments and indexes elided, on one line (`conn.execute(...).fetchone`). */
+export function brief(node: SyntaxNode): string {
+  switch (node.type) {
+    case 'identifier':
+      return node.text;
+    case 'attribute': {
+      const object = node.childForFieldName('object');
+      return `${object ? brief(object) : ''}.${node.childForFieldName('attribute')?.text ?? ''}`;
+    }
+    case 'call': {
+      const fn = node.childForFieldName('function');
+      const args = node.childForFieldName('arguments');
+      const empty = !args || args.namedChildren.filter((c) => c.type !== 'comment').length === 0;
+      return `${fn ? brief(fn) : ''}(${empty ? '' : '...'})`;
+    }
+    case 'subscript': {
+      const value = node.childForFieldName('value');
+      return `${value ? brief(value) : ''}[...]`;
+    }
+    default: {
+      const text = node.text.replace(/\s+/g, ' ');
+      return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+    }
   }
 }

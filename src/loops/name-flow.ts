@@ -22,6 +22,8 @@ export interface NameEvent {
   node: SyntaxNode;
   /** Reads: the name is definitely assigned earlier in this iteration. Writes: the write surely happens. */
   definite: boolean;
+  /** The top-level body statement the event is in. */
+  statement?: SyntaxNode;
 }
 
 /** `null`: this point is not reached (after `continue`, `return`...). */
@@ -38,6 +40,9 @@ const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dict
 export function nameEvents(context: LoopContext): NameEvent[] {
   const walker = new FlowWalker(context);
   walker.statements(context.statements, new Set(context.loopVariables));
+  for (const event of walker.events) {
+    event.statement = context.statements.find((s) => event.node.startIndex >= s.startIndex && event.node.endIndex <= s.endIndex);
+  }
   return walker.events;
 }
 

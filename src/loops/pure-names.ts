@@ -10,6 +10,17 @@ export const PURE_BUILTINS: ReadonlySet<string> = new Set([
   'isinstance', 'issubclass', 'iter', 'len', 'list', 'map', 'max', 'min', 'oct', 'ord', 'pow',
   'range', 'repr', 'reversed', 'round', 'set', 'slice', 'sorted', 'str', 'sum', 'tuple', 'type', 'zip',
   'getattr', 'hasattr', 'id', 'object',
+  // Exception classes: constructing one (to raise it) only builds a value.
+  'ArithmeticError', 'AssertionError', 'AttributeError', 'BaseException', 'BaseExceptionGroup', 'BlockingIOError',
+  'BrokenPipeError', 'BufferError', 'ChildProcessError', 'ConnectionAbortedError', 'ConnectionError',
+  'ConnectionRefusedError', 'ConnectionResetError', 'EOFError', 'EnvironmentError', 'Exception', 'ExceptionGroup',
+  'FileExistsError', 'FileNotFoundError', 'FloatingPointError', 'GeneratorExit', 'IOError', 'ImportError',
+  'IndentationError', 'IndexError', 'InterruptedError', 'IsADirectoryError', 'KeyError', 'KeyboardInterrupt',
+  'LookupError', 'MemoryError', 'ModuleNotFoundError', 'NameError', 'NotADirectoryError', 'NotImplementedError',
+  'OSError', 'OverflowError', 'PermissionError', 'ProcessLookupError', 'RecursionError', 'ReferenceError',
+  'RuntimeError', 'StopAsyncIteration', 'StopIteration', 'SyntaxError', 'SystemError', 'SystemExit', 'TabError',
+  'TimeoutError', 'TypeError', 'UnboundLocalError', 'UnicodeDecodeError', 'UnicodeEncodeError', 'UnicodeError',
+  'UnicodeTranslateError', 'ValueError', 'ZeroDivisionError',
 ]);
 
 /** Builtins that take a function to call: they are pure only when that function is. */
@@ -52,8 +63,10 @@ export const FRESH_CONSTRUCTORS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Standard-library modules whose functions only compute from their arguments (the catalogue
- * describes the ones with effects). `heapq` and `bisect.insort` mutate their argument: not here.
+ * Standard-library modules whose functions only compute from their arguments. The catalogue
+ * describes the exceptions, and its entries come first: `operator.setitem` and
+ * `struct.pack_into` change an argument, `decimal.getcontext` is per-thread state. `heapq` and
+ * `bisect` are not here: their functions are catalogued one by one.
  */
 export const PURE_MODULES: ReadonlySet<string> = new Set([
   'math', 'cmath', 'statistics', 'operator', 'string', 'textwrap', 'unicodedata', 'decimal', 'fractions',

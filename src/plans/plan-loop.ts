@@ -5,7 +5,10 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Plan } from '../diagnostics/finding.js';
+import { functionEffects } from '../loops/function-effects.js';
 import type { LoopAnalysis, MapEffects, WorkHint } from '../loops/types.js';
+import type { SyntaxNode } from '../parser/parser.js';
+import type { SemanticModel } from '../semantic/model.js';
 
 /** What planning needs to know about a loop: plain data, so that it can also be decided after linking files. */
 export interface PlanFacts {
@@ -16,10 +19,17 @@ export interface PlanFacts {
   estimatedIterations?: number;
   /** A better optimization than concurrency, when the code shows one. */
   suggestion?: string;
+  /**
+   * Evidence of pure-Python work worth a process: a `while` or a `for` over a `range` in the
+   * map stage, or a loop in a function it calls. A short inner loop over the item's parts
+   * (`for suffix in suffixes`) is not.
+   */
+  heavyLoop: boolean;
 }
 
-export function planFactsOf(analysis: LoopAnalysis): PlanFacts {
+export function planFactsOf(model: SemanticModel, analysis: LoopAnalysis): PlanFacts {
   return {
+    heavyLoop: analysis.map.some(hasHeavyLoop) || analysis.calledFunctions.some((scope) => functionEffects(model, scope).loops),
     mapStatements: analysis.map.length,
     effects: analysis.effects,
     workPerIteration: analysis.workPerIteration,
@@ -51,9 +61,13 @@ const IO_THREADS: Record<string, number> = { network: 16, sleep: 16, disk: 8, su
 export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecision {
   const { effects, workPerIteration, estimatedIterations: iterations } = analysis;
   const blocking = effects.blocking;
-  const pythonCpu = effects.cpu.includes('python') || workPerIteration.includes('nested-loop');
-  const nativeCpu = effects.cpu.includes('native');
-  const hasWork = blocking.length > 0 || pythonCpu || nativeCpu || workPerIteration.includes('project-call') || options.mapAwaits;
+  const pythonCpu = effects.cpu.includes('python') || analysis.heavyLoop;
+  // Native code that keeps the GIL (a regex, `str.encode`) is fast on the sizes loops usually
+  // see, and only processes could overlap it: no evidence of work worth a worker.
+  const nativeCpu = effects.cpu.includes('native') && effects.releasesGil;
+  // A call of a project function is work only if something in it waits, loops or computes:
+  // `visible(name)` costs less than handing the item to a worker.
+  const hasWork = blocking.length > 0 || pythonCpu || nativeCpu || options.mapAwaits;
 
   if (analysis.mapStatements === 0 && !options.hoistedWork) {
     return { kind: 'rejected', reason: 'not worth it: every statement of the body belongs to the in-order commit stage, so there is nothing to run concurrently' };
@@ -64,9 +78,10 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
   if (!hasWork) {
     const hint = analysis.suggestion;
     const size = iterations !== undefined ? `${iterations} iterations of ` : '';
+    const calls = workPerIteration.includes('project-call') ? ' (the functions it calls neither wait, loop nor call heavy code)' : '';
     return {
       kind: 'rejected',
-      reason: `not worth it: ${size}cheap work (no I/O, no heavy call, no inner loop) cannot pay for starting workers and handing them items${hint ? `; ${hint}` : ''}`,
+      reason: `not worth it: ${size}cheap work${calls || ' (no I/O, no heavy call, no inner loop)'} cannot pay for starting workers and handing them items${hint ? `; ${hint}` : ''}`,
     };
   }
   if (iterations !== undefined && iterations < 4 && blocking.length === 0 && !options.mapAwaits) {
@@ -95,7 +110,7 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
 
   const workload: Plan['workload'] =
     blocking.length > 0 ? (pythonCpu ? 'mixed' : 'io') : nativeCpu && effects.releasesGil && !pythonCpu ? 'native' : pythonCpu || nativeCpu ? 'cpu' : 'unknown';
-  if (workload === 'cpu' || (workload === 'unknown' && workPerIteration.includes('project-call'))) {
+  if (workload === 'cpu') {
     if (options.notebook) {
       return {
         kind: 'rejected',
@@ -106,7 +121,7 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
     return {
       kind: 'plan',
       defaultWorkers: { kind: 'cpu-count' },
-      plan: { model: 'processes', workload: workload === 'unknown' ? 'cpu' : workload, workers: cpus, rationale: rationaleOf('processes', cpus, analysis, options) },
+      plan: { model: 'processes', workload, workers: cpus, rationale: rationaleOf('processes', cpus, analysis, options) },
     };
   }
   if (workload === 'native') {
@@ -154,6 +169,19 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
   parts.push('the commit stage (appends, totals, output) runs in the caller in the original order, so the output is unchanged');
   if (analysis.effects.mayRaise) parts.push('assumes the map stage has no effects other code observes before the loop ends: items after a failing one may already have run');
   return `${parts.join('; ')}.`;
+}
+
+function hasHeavyLoop(node: SyntaxNode): boolean {
+  const loops = node.type === 'for_statement' || node.type === 'while_statement' ? [node] : node.descendantsOfType(['for_statement', 'while_statement']);
+  return loops.some((loop) => {
+    if (loop.type === 'while_statement') return true;
+    const iterable = loop.childForFieldName('right');
+    if (iterable?.type !== 'call' || iterable.childForFieldName('function')?.text !== 'range') return false;
+    const args = iterable.childForFieldName('arguments')?.namedChildren ?? [];
+    const stop = args.length === 1 ? args[0] : args[1];
+    // `range(3)` is a handful of iterations; `range(n)` or `range(10_000)` is work.
+    return !stop || stop.type !== 'integer' || Number(stop.text.replace(/_/g, '')) >= 100;
+  });
 }
 
 /** A better optimization than concurrency, when the loop shows one. */

@@ -126,6 +126,8 @@ const PURE_CALLS = new Set([
   'int', 'str', 'float', 'bool', 'len', 'range', 'set', 'frozenset', 'list', 'tuple', 'dict', 'sorted', 'min', 'max', 'sum',
   'abs', 'round', 'zip', 'enumerate', 'ord', 'chr', 'reversed', 'bytes',
 ]);
+/** Reads of the environment and the CPU count: worker constants such as `FETCH_WORKERS = int(os.environ.get(...))`. */
+const ENVIRONMENT_READS = new Set(['os.environ.get', 'os.getenv', 'os.cpu_count', 'os.process_cpu_count', 'os.sched_getaffinity', 'hasattr']);
 const PURE_NODES = new Set([
   'integer', 'float', 'string', 'concatenated_string', 'string_start', 'string_content', 'string_end', 'escape_sequence', 'true', 'false', 'none',
   'identifier', 'attribute', 'subscript', 'slice', 'tuple', 'list', 'set', 'dictionary', 'pair', 'parenthesized_expression',
@@ -142,7 +144,8 @@ function isConstantExpression(node: SyntaxNode): boolean {
   if (node.type === 'call') {
     const callee = node.childForFieldName('function');
     const args = node.childForFieldName('arguments');
-    return callee?.type === 'identifier' && PURE_CALLS.has(callee.text) && (!args || isConstantExpression(args));
+    const pure = (callee?.type === 'identifier' && PURE_CALLS.has(callee.text)) || (!!callee && ENVIRONMENT_READS.has(callee.text));
+    return pure && (!args || isConstantExpression(args));
   }
   if (!PURE_NODES.has(node.type)) return false;
   return node.namedChildren.every(isConstantExpression);

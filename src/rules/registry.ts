@@ -2,10 +2,11 @@
 import { blockingCallInAsync } from './async/blocking-call-in-async.js';
 import { coroutineNeverAwaited } from './async/coroutine-never-awaited.js';
 import { danglingTask } from './async/dangling-task.js';
+import { parallelizableComprehension } from './parallel/parallelizable-comprehension.js';
 import { parallelizableLoop } from './parallel/parallelizable-loop.js';
 import type { Rule } from './rule.js';
 
-export const ALL_RULES: readonly Rule[] = [blockingCallInAsync, coroutineNeverAwaited, danglingTask, parallelizableLoop];
+export const ALL_RULES: readonly Rule[] = [blockingCallInAsync, coroutineNeverAwaited, danglingTask, parallelizableLoop, parallelizableComprehension];
 
 export function findRule(codeOrName: string): Rule | undefined {
   const key = codeOrName.trim();

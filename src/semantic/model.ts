@@ -4,7 +4,8 @@
  *
  * Values are resolved flow-insensitively: a name has a type when every binding of it in its
  * scope (ignoring `None`) gives the same one. That is enough to know that `s.get(u)` after
- * `s = requests.Session()` calls `requests.Session.get`, without a type checker.
+ * `s = requests.Session()` calls `requests.Session.get`, without a type checker. A `for` target
+ * gets the type of its iterable's items (`element-types.ts`).
  */
 import type { Catalogue } from '../catalogue/schema.js';
 import type { SyntaxNode } from '../parser/parser.js';
@@ -19,6 +20,7 @@ import {
   type WithContext,
 } from './binder.js';
 import { BUILTIN_NAMES } from './builtins.js';
+import { ElementTypes } from './element-types.js';
 import { dottedPrefixes } from './module-name.js';
 import type { Binding, Scope } from './scope.js';
 
@@ -31,6 +33,16 @@ export type Value =
   | { kind: 'unknown' };
 
 const UNKNOWN: Value = { kind: 'unknown' };
+
+/** Binary operators and the method of the left operand that computes them. */
+const OPERATOR_METHODS: Record<string, string> = {
+  '/': '__truediv__',
+  '+': '__add__',
+  '-': '__sub__',
+  '*': '__mul__',
+  '%': '__mod__',
+  '//': '__floordiv__',
+};
 
 /** Lock-like types: holding one with `with` serialises the code inside. */
 const LOCK_TYPES = new Set([
@@ -80,6 +92,8 @@ export class SemanticModel {
   private readonly calleeNames = new Map<CallSite, string | undefined>();
   /** `Type.attr` pairs being resolved, against `self.x = self.x.copy()` cycles. */
   private readonly attributesInProgress = new Set<string>();
+  /** Item types of iterables, for `for` targets. */
+  private readonly elements: ElementTypes;
 
   constructor(tree: SyntaxNode, options: ModelOptions) {
     this.moduleName = options.moduleName;
@@ -91,6 +105,7 @@ export class SemanticModel {
     this.scopes = this.facts.scopes;
     this.calls = this.facts.calls;
     this.classes = this.facts.classes;
+    this.elements = new ElementTypes(this);
   }
 
   /** Comments with their offsets, in source order. */
@@ -137,6 +152,8 @@ export class SemanticModel {
         const inner = node.namedChildren[0];
         return inner ? this.valueOf(inner, scope) : UNKNOWN;
       }
+      case 'binary_operator':
+        return this.operatorResult(node, scope);
       default:
         return UNKNOWN;
     }
@@ -144,12 +161,33 @@ export class SemanticModel {
 
   /** Qualified name of what a call calls: `requests.Session.get` for `s.get(u)`. */
   calleeName(call: CallSite): string | undefined {
+    // Inside a call being followed, the answer holds for that call only.
+    if (this.elements.dependsOnFollowedCall(call.scope)) {
+      const value = this.valueOf(call.callee, call.scope);
+      return value.kind === 'ref' ? value.qualifiedName : undefined;
+    }
     // Every rule asks about every call: resolve each once.
     if (this.calleeNames.has(call)) return this.calleeNames.get(call);
     const value = this.valueOf(call.callee, call.scope);
     const name = value.kind === 'ref' ? value.qualifiedName : undefined;
     this.calleeNames.set(call, name);
     return name;
+  }
+
+  /**
+   * Runs `body` while the parameters of the function of this module that `call` calls are typed
+   * by the arguments of that call (call-site inference): in `export(record, Path(tmp))`,
+   * `directory / name` inside `export` is a `pathlib.Path`. What the model answers inside holds
+   * for that call only and is not kept. Undefined, without running `body`, when the call does
+   * not call one plain function of this module or cannot be followed (a method, a decorated
+   * function, arguments that do not match, recursion, three calls deep already).
+   */
+  followCall<T>(call: CallSite, body: (callee: Scope) => T): { value: T } | undefined {
+    const name = this.calleeName(call);
+    const functions = name ? this.scopes.filter((s) => s.kind === 'function' && s.qualifiedName === name) : [];
+    if (functions.length !== 1) return undefined;
+    const callee = functions[0];
+    return this.elements.follow(callee, call.node, call.scope, () => body(callee));
   }
 
   /** Qualified name an expression refers to (`r.get` -> `requests.get`), if it names something. */
@@ -235,6 +273,16 @@ export class SemanticModel {
   }
 
   private typeOfBinding(binding: Binding): string | undefined {
+    if (this.elements.dependsOnFollowedCall(binding.scope)) {
+      // Typed for the call being followed (call-site inference): not a fact to keep.
+      if (this.inProgress.has(binding)) return undefined;
+      this.inProgress.add(binding);
+      try {
+        return this.computeBindingType(binding);
+      } finally {
+        this.inProgress.delete(binding);
+      }
+    }
     const cached = this.bindingTypes.get(binding);
     if (cached !== undefined) return cached ?? undefined;
     if (this.inProgress.has(binding)) return undefined;
@@ -249,6 +297,8 @@ export class SemanticModel {
     const scope = binding.scope;
     switch (binding.kind) {
       case 'parameter': {
+        const passed = this.elements.passedType(binding);
+        if (passed !== null) return passed;
         if (binding.target === SELF_PARAMETER) {
           const cls = scope.enclosingClass;
           return cls?.qualifiedName;
@@ -263,8 +313,13 @@ export class SemanticModel {
         const value = this.valueOf(binding.value, scope);
         return value.kind === 'instance' ? value.type : undefined;
       }
+      case 'for-target':
+        return this.elements.forTargetType(binding);
       case 'with-target': {
         if (!binding.value) return undefined;
+        // `with closing(conn) as c:` and `with nullcontext(x) as c:` bind their argument.
+        const wrapped = this.wrappedByContext(binding.value, scope);
+        if (wrapped) return this.typeOf(wrapped, scope);
         const value = this.valueOf(binding.value, scope);
         if (value.kind !== 'instance') return undefined;
         const entry = this.catalogue.lookup(value.type);
@@ -273,6 +328,14 @@ export class SemanticModel {
       default:
         return undefined;
     }
+  }
+
+  private wrappedByContext(value: SyntaxNode, scope: Scope): SyntaxNode | undefined {
+    if (value.type !== 'call') return undefined;
+    const callee = value.childForFieldName('function');
+    const name = callee ? this.qualifiedNameOf(callee, scope) : undefined;
+    if (name !== 'contextlib.closing' && name !== 'contextlib.nullcontext') return undefined;
+    return value.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment' && a.type !== 'keyword_argument');
   }
 
   /** `s: requests.Session` or `s: "requests.Session"` types `s`. */
@@ -328,6 +391,16 @@ export class SemanticModel {
       },
     );
     return type ? { kind: 'instance', type } : UNKNOWN;
+  }
+
+  /** `path / "name"`: the catalogue's entry for the left operand's dunder method (`pathlib.Path.__truediv__`) gives the type. */
+  private operatorResult(node: SyntaxNode, scope: Scope): Value {
+    const dunder = OPERATOR_METHODS[node.child(1)?.type ?? ''];
+    const left = node.childForFieldName('left');
+    if (!dunder || !left) return UNKNOWN;
+    const type = this.typeOf(left, scope);
+    const returns = type ? this.catalogue.lookup(`${type}.${dunder}`)?.returns : undefined;
+    return returns ? { kind: 'instance', type: returns } : UNKNOWN;
   }
 
   /** The value a call to `callee` returns. */

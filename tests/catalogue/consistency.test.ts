@@ -17,7 +17,7 @@ function problems(check: (key: string, entry: (typeof entries)[number][1]) => st
 describe('catalogue consistency', () => {
   it('every returned or entered type is a type the catalogue knows (or a builtin)', () => {
     expect(problems((_, entry) => {
-      for (const type of [entry.returns, entry.enterReturns]) {
+      for (const type of [entry.returns, entry.enterReturns, entry.yields]) {
         if (type !== undefined && !type.startsWith('builtins.') && !catalogue.knows(type)) return `unknown type ${type}`;
       }
       return undefined;
@@ -50,6 +50,25 @@ describe('catalogue consistency', () => {
 
   it('methods are keyed below a type', () => {
     expect(problems((key, entry) => (entry.kind === 'method' && key.split('.').length < 3 ? 'method key without a type' : undefined))).toEqual([]);
+  });
+
+  it('argument positions are only on callables, and receivers are only changed by methods', () => {
+    expect(problems((key, entry) => {
+      if (entry.mutatesArguments && entry.kind !== 'function' && entry.kind !== 'method') return 'mutates_arguments on something that is not called';
+      if (entry.mutatesReceiver && entry.kind !== 'method') return 'mutates_receiver on something that is not a method';
+      return undefined;
+    })).toEqual([]);
+  });
+
+  it('the standard mutators are catalogued as such', () => {
+    for (const name of ['heapq.heappush', 'heapq.heappop', 'heapq.heapify', 'bisect.insort', 'random.shuffle', 'operator.setitem', 'builtins.setattr']) {
+      expect(catalogue.lookup(name)?.mutatesArguments, name).toEqual([0]);
+    }
+    expect(catalogue.lookup('struct.pack_into')?.mutatesArguments).toEqual([1]);
+    expect(catalogue.lookup('random.Random.randrange')?.mutatesReceiver).toBe(true);
+    expect(catalogue.lookup('builtins.list.append')?.mutatesReceiver).toBe(true);
+    expect(catalogue.lookup('builtins.list.index')?.mutatesReceiver).toBeUndefined();
+    expect(catalogue.lookup('heapq.nlargest')?.mutatesArguments).toBeUndefined();
   });
 
   it('every entry says something', () => {

@@ -96,6 +96,26 @@ describe('parseCatalogueEntries', () => {
       .toContain('"returns" must be a qualified name');
   });
 
+  it('accepts argument positions and rejects anything else for mutates_arguments', () => {
+    const entries = parseCatalogueEntries({ 'lib.push': { mutates_arguments: [0, 2], mutates_receiver: false, yields: 'lib.Item' } }, 'f.toml');
+    expect(entries['lib.push']).toEqual({ mutatesArguments: [0, 2], mutatesReceiver: false, yields: 'lib.Item' });
+    expect(Object.isFrozen(entries['lib.push'].mutatesArguments)).toBe(true);
+    for (const bad of [[], [-1], [0.5], ['0'], [1, 1], 0, 'first']) {
+      expect(errorOf(() => parseCatalogueEntries({ 'lib.push': { mutates_arguments: bad } }, 'f.toml')).message)
+        .toContain('"mutates_arguments" must be a non-empty list of distinct argument positions');
+    }
+    expect(errorOf(() => parseCatalogueEntries({ 'lib.push': { mutates_arguments: [-1] } }, 'f.toml')).message).toContain('got [-1]');
+    expect(errorOf(() => parseCatalogueEntries({ 'lib.push': { mutates_receiver: 'yes' } }, 'f.toml')).message)
+      .toContain('"mutates_receiver" must be true or false');
+    expect(errorOf(() => parseCatalogueEntries({ 'lib.items': { yields: 'a list' } }, 'f.toml')).message)
+      .toContain('"yields" must be a qualified name');
+  });
+
+  it('validates the camelCase spelling of user entries from settings too', () => {
+    expect(loadCatalogue({ 'mylib.push': { mutatesArguments: [0] } }).lookup('mylib.push')).toEqual({ mutatesArguments: [0] });
+    expect(() => loadCatalogue({ 'mylib.push': { mutatesArguments: [-2] } })).toThrow(/"mutatesArguments" must be a non-empty list/);
+  });
+
   it('rejects keys that are not qualified names and entries that are not tables', () => {
     expect(errorOf(() => parseCatalogueEntries({ 'a..b': {} }, 'f.toml')).message).toContain('not a qualified name');
     expect(errorOf(() => parseCatalogueEntries({ 'a.*.b': {} }, 'f.toml')).message).toContain('not a qualified name');

@@ -15,11 +15,12 @@ describe.concurrent('concur rules', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     const rows = result.stdout.split('\n').filter((line) => /^[A-Z]+\d+ /.test(line));
-    expect(rows.map((row) => row.slice(0, 5))).toEqual(['AS101', 'AS102', 'AS103', 'PA101']);
+    expect(rows.map((row) => row.slice(0, 5))).toEqual(['AS101', 'AS102', 'AS103', 'PA101', 'PA102']);
     expect(rows[0]).toMatch(/^AS101 (\[[ *]\]|   ) blocking-call-in-async\s+Blocking call in an async function stalls the event loop$/);
     expect(rows[1]).toMatch(/^AS102 (\[[ *]\]|   ) coroutine-never-awaited\s+Coroutine is created and never awaited/);
     expect(rows[2]).toMatch(/^AS103 (\[[ *]\]|   ) dangling-task\s+Task created and dropped/);
     expect(rows[3]).toMatch(/^PA101 (\[[ *]\]|   ) parallelizable-loop\s+Loop whose iterations can run concurrently/);
+    expect(rows[4]).toMatch(/^PA102 (\[[ *]\]|   ) parallelizable-comprehension\s+Comprehension whose items can run concurrently/);
     expect(result.stdout).toContain('[*] safe fix available');
   });
 
@@ -42,6 +43,7 @@ describe.concurrent('concur rules', () => {
       ['AS102', 'coroutine-never-awaited', 'async-blocking'],
       ['AS103', 'dangling-task', 'async-blocking'],
       ['PA101', 'parallelizable-loop', 'opportunity'],
+      ['PA102', 'parallelizable-comprehension', 'opportunity'],
     ]);
     for (const rule of rules) {
       expect(rule.summary).toEqual(expect.any(String));

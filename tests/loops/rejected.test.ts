@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyse } from './helpers.js';
 
 /** Loops the analysis must reject, with the phrases their reason must contain (the name and the line). */
-const cases: Array<{ name: string; code: string; loop?: number; reason: string[] }> = [
+const cases: Array<{ name: string; code: string; loop?: number; reason: string[]; check?: (a: Awaited<ReturnType<typeof analyse>>) => void }> = [
   {
     name: 'digest carried from the previous iteration',
     code: `import hashlib
@@ -339,6 +339,204 @@ def tags(lines):
 `,
     reason: ['loop-carried dependence on `tag`', 'read at line 9', 'only conditionally'],
   },
+  {
+    name: 'heapq.heappush on a heap every iteration shares',
+    code: `import heapq
+
+def schedule(jobs, cost):
+    pending = []
+    for job in jobs:
+        c = cost(job)
+        heapq.heappush(pending, (c, job))
+    return pending
+`,
+    reason: ['`heapq.heappush` (line 7) changes the shared object `pending` in place'],
+  },
+  {
+    name: 'bisect.insort into a shared sorted list',
+    code: `import bisect
+
+def merge(values):
+    ordered = []
+    for v in values:
+        w = abs(v) ** 0.5
+        bisect.insort(ordered, w)
+    return ordered
+`,
+    reason: ['`bisect.insort` (line 7) changes the shared object `ordered`'],
+  },
+  {
+    name: 'random.shuffle of a shared deck',
+    code: `import random
+
+def deal(players, deck):
+    hands = {}
+    for player in players:
+        random.shuffle(deck)
+        hands[player] = deck[:5]
+    return hands
+`,
+    reason: ['`random.shuffle` (line 6) changes the shared object `deck` in place'],
+  },
+  {
+    name: 'a random.Random generator shared by every iteration',
+    code: `import random
+
+def simulate(policies):
+    rng = random.Random(42)
+    results = []
+    for policy in policies:
+        demand = rng.randrange(10) + policy
+        results.append(demand)
+    return results
+`,
+    reason: ['`rng.randrange` (line 7) changes the state of `rng`, which every iteration shares'],
+  },
+  {
+    name: 'operator.setitem and list.append through the class on shared objects',
+    code: `import operator
+
+def index(items, table, log):
+    for item in items:
+        key = str(item).lower()
+        operator.setitem(table, key, item)
+        list.append(log, key)
+`,
+    reason: ['`operator.setitem` (line 6) changes the shared object `table` in place'],
+    check: (a) => expect(a.reasons.map((r) => r.reason)).toContain('`list.append` (line 7) changes the shared object `log` in place'),
+  },
+  {
+    name: 'setattr on the item',
+    code: `def tag(items, label):
+    for item in items:
+        name = label.upper()
+        setattr(item, "label", name)
+`,
+    reason: ['`setattr` (line 4) changes the item `item` in place', 'shared with the caller'],
+  },
+  {
+    name: 'a file written per item by a helper that raises on bad records (speculative writes)',
+    code: `import json
+from pathlib import Path
+
+def validate(record):
+    if "id" not in record:
+        raise ValueError("no id")
+    return record
+
+def export(record, directory):
+    clean = validate(record)
+    path = directory / f"{clean['id']}.json"
+    path.write_text(json.dumps(clean))
+    return path
+
+def main(records, tmp):
+    directory = Path(tmp)
+    written = []
+    for record in records:
+        written.append(export(record, directory))
+    return written
+`,
+    loop: 0,
+    reason: ['external effects', '`path.write_text`, line 12, in `export`', '`raise` at line 6, in `validate`', 'items after the one that raises'],
+  },
+  {
+    name: 'a per-item write and an assert in the body; a handler for another exception does not catch it',
+    code: `from pathlib import Path
+
+def main(records, out):
+    for record in records:
+        try:
+            assert record, "empty record"
+        except KeyError:
+            pass
+        target = Path(out) / str(record)
+        target.write_text("ok")
+`,
+    reason: ['external effects', 'write_text', '`assert` at line 6'],
+  },
+  {
+    name: 'a counter in an except handler that skips the item',
+    code: `def parse(rows):
+    skipped = 0
+    values = []
+    for row in rows:
+        try:
+            value = int(row)
+        except ValueError:
+            skipped += 1
+            continue
+        values.append(value)
+    return values, skipped
+`,
+    reason: ['`skipped += 1` (line 8) updates the loop-carried `skipped` inside the `except` handler at line 7', 'map-stage code', 'leaves no result to replay it from'],
+  },
+  {
+    name: 'a reduction inside an if that also computes',
+    code: `def score(xs, f):
+    total = 0
+    for x in xs:
+        if x > 0:
+            y = f(x)
+            total = total + y
+    return total
+`,
+    reason: ['`total = total + y` (line 6) updates the loop-carried `total` inside the `if` at line 4'],
+  },
+  {
+    name: 'a helper writing one path shared by every iteration',
+    code: `from pathlib import Path
+
+TARGET = Path("latest.txt")
+
+def save(text):
+    TARGET.write_text(text)
+
+def main(items):
+    for item in items:
+        save(str(item))
+`,
+    reason: ['`save` (line 5) order-sensitive effect of `pathlib.Path.write_text` (line 6)'],
+  },
+  {
+    name: 'a list whose items may be of any type: the loop variable has no type',
+    code: `from pathlib import Path
+
+def sizes(d, fill):
+    paths = [Path(d)]
+    fill(paths)
+    total = 0
+    for path in paths:
+        total += path.stat().st_size
+    return total
+`,
+    reason: ['calls `path.stat` (line 8), whose effects are unknown'],
+  },
+  {
+    name: 'the decimal context of the calling thread',
+    code: `import decimal
+
+def rounded(values):
+    out = []
+    for v in values:
+        ctx = decimal.getcontext()
+        out.append(ctx.create_decimal(v))
+    return out
+`,
+    reason: ['`decimal.getcontext` (line 6)'],
+  },
+  {
+    name: 'a dunder mutator called through the class, and an in-place numpy method, on shared objects',
+    code: `import numpy as np
+
+def copy_into(items, table, grid: np.ndarray):
+    for key, value in items:
+        dict.__setitem__(table, key, str(value))
+        grid.fill(value)
+`,
+    reason: ['`dict.__setitem__` (line 5) changes the shared object `table` in place'],
+    check: (a) => expect(a.reasons.map((r) => r.reason)).toContain('`grid.fill` (line 6) changes the state of `grid`, which every iteration shares, so each iteration depends on the calls the ones before it made'),
+  },
 ];
 
 describe('rejected loops', () => {
@@ -348,6 +546,7 @@ describe('rejected loops', () => {
       expect(analysis.verdict.kind).toBe('rejected');
       const reason = analysis.verdict.kind === 'rejected' ? analysis.verdict.reason : '';
       for (const phrase of c.reason) expect(reason).toContain(phrase);
+      c.check?.(analysis);
       // Every reason points at a line of the program, and its text names that line.
       const lineCount = c.code.split('\n').length;
       for (const r of analysis.reasons) {

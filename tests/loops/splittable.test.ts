@@ -314,6 +314,186 @@ def show(values):
 `,
     commits: ['accumulate'],
   },
+  {
+    name: 'files listed by a helper (call-site typing): `path.stat()` reads metadata',
+    code: `import hashlib
+from pathlib import Path
+
+def make_files(directory, count=3):
+    paths = []
+    for index in range(count):
+        path = directory / f"part-{index}.dat"
+        paths.append(path)
+    return paths
+
+def main(tmp):
+    paths = make_files(Path(tmp))
+    total = 0
+    for path in paths:
+        checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+        total += path.stat().st_size
+        print(checksum, path.name)
+`,
+    loop: 1,
+    commits: ['reduction', 'ordered-output'],
+    check: (a) => expect(a.effects.blocking).toEqual(['disk']),
+  },
+  {
+    name: 'pure class methods of builtin types (int.from_bytes, bytes.fromhex, str.join, dict.fromkeys)',
+    code: `import hashlib
+
+def seeds(symbols):
+    out = []
+    for symbol in symbols:
+        seed = int.from_bytes(hashlib.sha256(symbol.encode("ascii")).digest()[:4], "big")
+        raw = bytes.fromhex(symbol.encode().hex())
+        label = str.join("-", [symbol, str(seed)])
+        keys = dict.fromkeys(label.split("-"), 0)
+        out.append((seed, raw, keys, seed.bit_length()))
+    return out
+`,
+    commits: ['accumulate'],
+  },
+  {
+    name: 'a reading method on an attribute of unknown type of a known instance (`completed.stdout.strip()`)',
+    code: `import subprocess
+
+def convert(document):
+    completed = subprocess.run(["tool"], input=document, capture_output=True, text=True, check=True)
+    return completed.stdout.strip()
+
+def main(documents):
+    outputs = []
+    for document in documents:
+        outputs.append(convert(document))
+    return outputs
+`,
+    loop: 0,
+    commits: ['accumulate'],
+    check: (a) => expect(a.effects.blocking).toEqual(['subprocess']),
+  },
+  {
+    name: 'datetime, decimal and fractions parsers in the map stage',
+    code: `from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+
+def parse(rows):
+    parsed = []
+    for row in rows:
+        when = datetime.strptime(row[0], "%Y-%m-%d")
+        day = date.fromisoformat(row[1]).isoformat()
+        amount = Decimal(row[2])
+        ratio = Fraction(row[3]).limit_denominator(100)
+        parsed.append((when.year, day, amount, ratio, when.isoformat()))
+    return parsed
+`,
+    commits: ['accumulate'],
+    check: (a) => expect(a.effects.cpu).toContain('python'),
+  },
+  {
+    name: 'a guarded commit that skips the item with `continue` (replayed in the commit loop)',
+    code: `import requests
+
+def check(hosts):
+    failures = 0
+    replies = []
+    for host in hosts:
+        reply = requests.get(host, timeout=5).status_code
+        if reply != 200:
+            failures += 1
+            continue
+        replies.append(reply)
+    return failures, replies
+`,
+    commits: ['guarded', 'accumulate'],
+    check: (a) => expect(a.accumulators.sort()).toEqual(['failures', 'replies']),
+  },
+  {
+    name: 'a branch that only skips, the other commits',
+    code: `def totals(values):
+    total = 0
+    for v in values:
+        w = abs(v) ** 0.5 if v else None
+        if w is None:
+            continue
+        else:
+            total += w
+    return total
+`,
+    commits: ['guarded'],
+  },
+  {
+    name: 'a file written per item, to a path made in the iteration',
+    code: `import json
+from pathlib import Path
+
+def export(records, out):
+    directory = Path(out)
+    for record in records:
+        path = directory / f"{record['id']}.json"
+        path.write_text(json.dumps(record))
+`,
+    commits: [],
+    check: (a) => expect(a.effects.blocking).toContain('disk'),
+  },
+  {
+    name: 'a per-item write whose failures the loop catches itself (the raise cannot stop the loop)',
+    code: `import json
+from pathlib import Path
+
+def load(path):
+    with open(path) as stream:
+        text = stream.read()
+    if not text:
+        raise ValueError(f"empty: {path}")
+    return json.loads(text)
+
+def convert(paths: list[Path]):
+    skipped = 0
+    for path in paths:
+        try:
+            data = load(path)
+        except ValueError:
+            continue
+        out = path.with_suffix(".out")
+        out.write_text(json.dumps(data))
+`,
+    commits: [],
+  },
+  {
+    name: 'writing one shared path is an ordered commit, replayed in order',
+    code: `from pathlib import Path
+
+def save(items, out):
+    target = Path(out)
+    for item in items:
+        text = str(item) * 1000
+        target.write_text(text)
+`,
+    commits: ['ordered-output'],
+  },
+  {
+    name: 'heaps, bisect and generators made in the iteration are its own',
+    code: `import bisect
+import heapq
+import random
+
+def top(groups):
+    best = []
+    for seed, group in groups:
+        heap = list(group)
+        heapq.heapify(heap)
+        ordered = []
+        for x in heap:
+            bisect.insort(ordered, x)
+        rng = random.Random(seed)
+        rng.shuffle(ordered)
+        best.append((heapq.nsmallest(3, heap), rng.random(), ordered))
+    return best
+`,
+    commits: ['accumulate'],
+  },
 ];
 
 describe('splittable loops', () => {

@@ -7,6 +7,7 @@ import { analyseLoop, findLoops } from '../../loops/index.js';
 import { isInside, mapsOf, scopeAround } from '../../loops/loop-context.js';
 import type { LoopAnalysis } from '../../loops/types.js';
 import type { SyntaxNode } from '../../parser/parser.js';
+import type { Scope } from '../../semantic/model.js';
 import { planFactsOf, planLoop, type PlanFacts, type PlanOptions, type WorkersDefault } from '../../plans/plan-loop.js';
 import { readAheadProblem } from '../../rewrites/iterables.js';
 import { hoistedInputs } from '../../rewrites/loop-parts.js';
@@ -86,18 +87,41 @@ export const parallelizableLoop: Rule = {
     const { model } = context;
     const { scopesByNode } = mapsOf(model);
     const parallel: SyntaxNode[] = [];
-    for (const loop of findLoops(model)) {
+    const loops = findLoops(model);
+    const analyses = new Map(loops.map((loop) => [loop.id, analyseLoop(model, loop)]));
+    // Functions some splittable loop's map stage calls: they may already run in a pool's workers.
+    const calledByMaps = new Map<Scope, SyntaxNode>();
+    for (const loop of loops) {
+      const analysis = analyses.get(loop.id)!;
+      if (analysis.verdict.kind !== 'splittable') continue;
+      for (const fn of analysis.calledFunctions) if (!calledByMaps.has(fn)) calledByMaps.set(fn, loop);
+    }
+    for (const loop of loops) {
       const outer = parallel.find((p) => isInside(loop, p));
       if (outer) {
         context.recordLoop(loop, 'rejected', `the enclosing loop at line ${lineOf(context, outer)} runs concurrently instead`);
         continue;
       }
-      const analysis = analyseLoop(model, loop);
+      const analysis = analyses.get(loop.id)!;
       if (analysis.verdict.kind === 'rejected') {
         context.recordLoop(loop, 'rejected', analysis.verdict.reason);
         continue;
       }
       const scope = scopeAround(loop, scopesByNode, model.root);
+      const home = scope.executionScope;
+      if (analysis.calledFunctions.includes(home)) {
+        context.recordLoop(loop, 'rejected', `the map stage calls \`${home.displayName}\` again, the function the loop is in: every level of the recursion would start its own pool of workers`);
+        continue;
+      }
+      const caller = calledByMaps.get(home);
+      if (caller && caller.id !== loop.id && !isInside(loop, caller)) {
+        context.recordLoop(
+          loop,
+          'rejected',
+          `\`${home.displayName}\` is called by the map stage of the loop at line ${lineOf(context, caller)}, which is the one to run concurrently: pools inside pool workers multiply workers`,
+        );
+        continue;
+      }
       const iterable = loop.childForFieldName('right');
       const readAhead = iterable ? readAheadProblem(model, scope, iterable, analysis.accumulators) : undefined;
       if (readAhead) {
@@ -112,7 +136,7 @@ export const parallelizableLoop: Rule = {
         notebook: !!context.source.notebook,
         hoistedWork: hoisted.length > 0,
       };
-      const facts = planFactsOf(analysis);
+      const facts = planFactsOf(model, analysis);
       const words = loopWords(model, analysis, hoisted);
       const header = headerOf(context, analysis);
       const rewrite = (plan: Plan, defaultWorkers: WorkersDefault) =>
@@ -240,7 +264,7 @@ function mergeProjectCalls(data: DeferredLoop, project: ProjectIndex): { facts: 
   }
   facts.effects.blocking = [...blocking];
   facts.effects.cpu = [...cpu];
-  if (loops && !facts.workPerIteration.includes('nested-loop')) facts.workPerIteration = [...facts.workPerIteration, 'nested-loop'];
+  facts.heavyLoop ||= loops;
   return { facts };
 }
 

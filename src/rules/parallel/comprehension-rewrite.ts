@@ -1,0 +1,489 @@
+/**
+ * Rewrites a comprehension whose items can run concurrently: the statement that holds it moves
+ * into a `with` block over a thread or process pool, and the comprehension becomes the pool's
+ * results handed to the same constructor or consumer (`list(pool.map(task, xs))`,
+ * `sum(pool.map(task, xs))`), so the statement computes the same value. Only the statement,
+ * the imports and the worker-count constant change.
+ */
+import type { Edit, Plan } from '../../diagnostics/finding.js';
+import type { FixDraft } from '../rule.js';
+import type { SyntaxNode } from '../../parser/parser.js';
+import type { WorkersDefault } from '../../plans/plan-loop.js';
+import { isSized } from '../../rewrites/iterables.js';
+import { RewriteRefused } from '../../rewrites/loop-parts.js';
+import { codeRunAtImport, constantsOffset, ImportPlan, isMainGuard, NameAllocator, workersValue, type MainGuard } from '../../rewrites/module-setup.js';
+import type { RewriteContext } from '../../rewrites/rewrite-context.js';
+import { afterLineEnd, block, indentationAt, lineStart, multilineStrings, newlineOf, transformRegion } from '../../rewrites/source-text.js';
+import { orderedMapHelper } from '../../rewrites/templates/ordered-map.js';
+import type { Scope, SemanticModel } from '../../semantic/model.js';
+import type { Candidate, ElementFacts } from './comprehensions.js';
+
+export interface ComprehensionRewriteInput {
+  model: SemanticModel;
+  source: string;
+  candidate: Candidate;
+  facts: ElementFacts;
+  /** The simple statement that holds the comprehension. */
+  statement: SyntaxNode;
+  /** The scope whose code runs the statement. */
+  scope: Scope;
+  plan: Plan;
+  defaultWorkers: WorkersDefault;
+  targetVersion: [number, number];
+  /** Shared by every rewrite of the file (see `FileRewrites`). */
+  file: FileRewrites;
+}
+
+/**
+ * What the rewrites of one file share. Fixes computed on the same text may be applied together,
+ * so no two of them may pick the same fresh name; and comprehensions with the same main call
+ * and plan share one worker-count constant, whose edit is then the same in every fix (applied
+ * once), so that one `concur fix` pass can apply them all.
+ */
+export interface FileRewrites {
+  names: NameAllocator;
+  constants: Map<string, { name: string; edit?: Edit }>;
+}
+
+export function fileRewrites(model: SemanticModel): FileRewrites {
+  return { names: new NameAllocator(model.root.node), constants: new Map() };
+}
+
+export type ComprehensionRewrite = { kind: 'rewrite'; fix: FixDraft } | { kind: 'refused'; reason: string };
+
+/** Consumers that stop early or keep only a running value: a lazy input is read with a bounded window. */
+const WINDOWED_CONSUMERS = new Set(['any', 'all', 'sum', 'min', 'max']);
+/** Consumers that stop at the first deciding item: the pool evaluates items ahead of it. */
+const SHORT_CIRCUIT = new Set(['any', 'all']);
+/** Conditions that can follow `not` without parentheses. */
+const BINDS_TIGHTER_THAN_NOT = new Set(['call', 'identifier', 'attribute', 'subscript', 'parenthesized_expression']);
+/** Names the generated code for each shape calls. */
+const CONSTRUCTOR: Partial<Record<Candidate['shape'], string>> = { list: 'list', set: 'set', dict: 'dict' };
+
+export function rewriteComprehension(input: ComprehensionRewriteInput): ComprehensionRewrite {
+  try {
+    return { kind: 'rewrite', fix: buildFix(input) };
+  } catch (error) {
+    if (error instanceof RewriteRefused) return { kind: 'refused', reason: error.message };
+    throw error;
+  }
+}
+
+interface Writer {
+  input: ComprehensionRewriteInput;
+  names: NameAllocator;
+  imports: ImportPlan;
+  newline: string;
+  unit: string;
+  strings: SyntaxNode[];
+  moduleEdits: Edit[];
+}
+
+function buildFix(input: ComprehensionRewriteInput): FixDraft {
+  const { model, source, candidate, statement, plan } = input;
+  const start = lineStart(source, statement.startIndex);
+  const indent = source.slice(start, statement.startIndex);
+  if (!/^[ \t]*$/.test(indent)) throw new RewriteRefused('the statement does not start its own line');
+  const end = afterLineEnd(source, statement.endIndex - 1);
+  if (!/^[ \t]*(#[^\n]*)?\r?\n?$/.test(source.slice(statement.endIndex, end))) throw new RewriteRefused('another statement shares its line');
+  if (candidate.iterable === null || (candidate.shape !== 'map' && (candidate.target === null || candidate.element === null))) {
+    throw new RewriteRefused('the comprehension is incomplete');
+  }
+  const constructor = candidate.conditions.length === 0 ? CONSTRUCTOR[candidate.shape] : undefined;
+  if (constructor && model.bindingsOf(constructor, input.scope).length > 0) {
+    throw new RewriteRefused(`the name \`${constructor}\` is bound to something else here`);
+  }
+
+  const writer: Writer = {
+    input,
+    names: input.file.names,
+    imports: new ImportPlan(model),
+    newline: newlineOf(source),
+    unit: indentUnitAt(statement, source) ?? indentUnit(model.root.node, source),
+    strings: multilineStrings(model.root.node),
+    moduleEdits: [],
+  };
+  const direct = directFunction(input);
+  const processes = plan.model === 'processes';
+  if (processes && !direct) {
+    throw new RewriteRefused(
+      candidate.shape === 'map'
+        ? 'a process pool needs a function defined at module top level, which it sends to the workers by name, and a lambda cannot be sent'
+        : 'a process pool needs a function defined at module top level, and the element is not a call of one on the item: write it as `[f(x) for x in xs]` with a module-level `f`',
+    );
+  }
+  const guard = processes ? guardFor(model, source) : undefined;
+  if (processes) checkProcessWorker(input, direct!, guard);
+
+  const base = nameBase(input);
+  const executor = writer.imports.from('concurrent.futures', processes ? 'ProcessPoolExecutor' : 'ThreadPoolExecutor');
+  const threadExecutor = processes ? writer.imports.from('concurrent.futures', 'ThreadPoolExecutor') : executor;
+  const warnings = processes ? writer.imports.module('warnings') : '';
+  const workers = addWorkersConstant(writer, `${base.toUpperCase()}_WORKERS`, processes ? 'Worker processes' : 'Worker threads');
+  const pool = writer.names.fresh('pool');
+  const task = direct ? undefined : writer.names.fresh(`${base}_task`);
+  const fn = direct ?? task!;
+
+  const iterable = candidate.iterable.text;
+  const consumer = candidate.consumer?.name;
+  const windowed = (consumer !== undefined && SHORT_CIRCUIT.has(consumer)) || (consumer !== undefined && WINDOWED_CONSUMERS.has(consumer) && !isSized(model, input.scope, candidate.iterable));
+  const chunksize =
+    processes && candidate.iterable.type === 'identifier' && isSized(model, input.scope, candidate.iterable) ? `, chunksize=max(1, len(${iterable}) // (4 * ${workers}))` : '';
+  const results = windowed ? `${helperName(writer)}(${pool}, ${fn}, ${iterable}, 2 * ${workers})` : `${pool}.map(${fn}, ${iterable}${chunksize})`;
+
+  const replacement = { start: candidate.node.startIndex, end: candidate.node.endIndex, text: replacementText(writer, results) };
+  const moduleLevelStatement = statement.parent?.type === 'module';
+  const inGuard = !!guard && moduleLevelStatement && statement.startIndex >= guard.first.startIndex;
+  const I = (inGuard ? writer.unit : '') + indent;
+  const u = writer.unit;
+  const nl = writer.newline;
+
+  let text = '';
+  if (task) text += taskFunction(writer, task, I) + nl;
+  // Comments written inside the comprehension, in code the rewrite does not copy, stay with the statement.
+  text += droppedComments(candidate, !!task).map((c) => `${I}${c}${nl}`).join('');
+  if (processes) {
+    const error = writer.names.fresh('error');
+    text += `${I}try:${nl}`;
+    text += `${I}${u}${pool} = ${executor}(max_workers=${workers})${nl}`;
+    text += `${I}except (OSError, NotImplementedError) as ${error}:${nl}`;
+    text += `${I}${u}# No process support here (no /dev/shm, or fork not permitted): one worker thread, in order.${nl}`;
+    text += `${I}${u}${warnings}.warn(f"running sequentially: cannot start worker processes ({${error}})", RuntimeWarning)${nl}`;
+    text += `${I}${u}${pool} = ${threadExecutor}(max_workers=1)${nl}`;
+    text += `${I}with ${pool}:${nl}`;
+  } else {
+    text += `${I}with ${executor}(max_workers=${workers}) as ${pool}:${nl}`;
+  }
+  text += transformRegion(source, start, end, [replacement], { remove: indent.length, add: I + u }, writer.strings);
+  if (end === source.length && !text.endsWith('\n')) text += nl;
+
+  const statementEdit: Edit = { start, end, text };
+  let templateEdits: Edit[] = [statementEdit];
+  if (guard) {
+    const guarded = transformRegion(source, guard.start, source.length, inGuard ? [statementEdit] : [], { remove: 0, add: u }, writer.strings);
+    const ending = source.endsWith('\n') || guarded.endsWith('\n') ? '' : nl;
+    const guardEdit: Edit = { start: guard.start, end: source.length, text: `if __name__ == "__main__":${nl}${guarded}${ending}` };
+    templateEdits = inGuard ? [guardEdit] : [statementEdit, guardEdit];
+  }
+
+  const runner = processes ? 'a process pool' : 'a thread pool';
+  return {
+    applicability: isSafe(input) ? 'safe' : 'unsafe',
+    message: `Run the comprehension's items in ${runner}, keeping the results in order`,
+    edits: [...writer.imports.edits, ...writer.moduleEdits, ...templateEdits],
+  };
+}
+
+/**
+ * The code a process pool's workers must not run again when they import the module, as
+ * `codeRunAtImport` finds it, except that the worker-count constants earlier rewrites added
+ * after the imports count as definitions (they only read the environment).
+ */
+function guardFor(model: SemanticModel, source: string): MainGuard | undefined {
+  const statements = model.root.node.namedChildren.filter((s) => s.type !== 'comment');
+  if (!statements.some(isWorkerConstant)) return codeRunAtImport(model, source);
+  const index = statements.findIndex((s) => !isWorkerConstant(s) && !definesOnly(s));
+  if (index < 0) return undefined;
+  const definition = statements.slice(index).find((s) => DEFINITIONS.has(s.type) || isMainGuard(s));
+  if (definition) {
+    const line = source.slice(0, definition.startIndex).split('\n').length;
+    throw new RewriteRefused(
+      `a process pool needs the code this module runs at import under an \`if __name__ == "__main__":\` guard, but line ${line} defines or imports something after that code begins`,
+    );
+  }
+  return { first: statements[index], start: lineStart(source, statements[index].startIndex) };
+}
+
+const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition', 'import_statement', 'import_from_statement']);
+
+/** `NAME_WORKERS = int(os.environ.get("NAME_WORKERS", "16"))`, as the rewrites write it. */
+function isWorkerConstant(statement: SyntaxNode): boolean {
+  const assignment = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+  const value = assignment?.type === 'assignment' ? assignment.childForFieldName('right')?.text : undefined;
+  return !!value && /^int\([A-Za-z_]\w*\.environ\.get\("[A-Z0-9_]+", "\d+"\)\)/.test(value);
+}
+
+/** Statements that only define things (a conservative reading: assignments of values that call nothing). */
+function definesOnly(statement: SyntaxNode): boolean {
+  if (DEFINITIONS.has(statement.type) || statement.type === 'future_import_statement' || statement.type === 'pass_statement') return true;
+  if (statement.type === 'if_statement') return isMainGuard(statement);
+  if (statement.type !== 'expression_statement') return false;
+  const [expression] = statement.namedChildren;
+  if (!expression || expression.type === 'string' || expression.type === 'concatenated_string') return true;
+  if (expression.type !== 'assignment') return false;
+  const value = expression.childForFieldName('right');
+  return !!value && value.descendantsOfType(['call', 'await', 'yield', 'named_expression', 'interpolation', 'subscript']).length === 0 && value.type !== 'call' && value.type !== 'subscript';
+}
+
+/**
+ * The function the pool can call directly: `f` of `map(f, xs)`, or `f` of `[f(x) for x in xs]`
+ * when `f` is a module-level function and `x` the comprehension's variable.
+ */
+function directFunction(input: ComprehensionRewriteInput): string | undefined {
+  const { candidate, model, plan } = input;
+  if (candidate.shape === 'map') {
+    const fn = candidate.function!;
+    if (plan.model !== 'processes') return fn.text;
+    return fn.type === 'identifier' && isModuleFunction(model, input.scope, fn.text) ? fn.text : undefined;
+  }
+  const element = candidate.element;
+  if (candidate.conditions.length > 0 || candidate.shape === 'dict' || element?.type !== 'call' || candidate.target?.type !== 'identifier') return undefined;
+  const callee = element.childForFieldName('function');
+  const args = element.childForFieldName('arguments');
+  if (callee?.type !== 'identifier' || args?.type !== 'argument_list') return undefined;
+  const [arg, ...rest] = args.namedChildren;
+  if (!arg || rest.length > 0 || arg.type !== 'identifier' || arg.text !== candidate.target.text || arg.text === callee.text) return undefined;
+  return isModuleFunction(model, input.scope, callee.text) ? callee.text : undefined;
+}
+
+function isModuleFunction(model: SemanticModel, scope: Scope, name: string): boolean {
+  const bindings = model.bindingsOf(name, scope);
+  return bindings.length > 0 && bindings.every((b) => b.kind === 'function' && b.scope === model.root);
+}
+
+/** What a worker process needs: module-level functions it can import, and module values set before the guard. */
+function checkProcessWorker(input: ComprehensionRewriteInput, fn: string, guard: MainGuard | undefined): void {
+  const { model, facts, source } = input;
+  const lineAt = (node: SyntaxNode) => source.slice(0, node.startIndex).split('\n').length;
+  for (const binding of model.bindingsOf(fn, input.scope)) {
+    if (model.isUnderMainGuard(binding.node)) throw new RewriteRefused(`\`${fn}\` is defined under the \`__main__\` guard, where worker processes do not see it`);
+    let definition: SyntaxNode | null = binding.node;
+    while (definition && definition.type !== 'function_definition') definition = definition.parent;
+    if (definition?.parent?.type === 'decorated_definition') {
+      throw new RewriteRefused(`\`${fn}\` is decorated: a process pool sends it to the workers by name, and the decorated object may not pickle`);
+    }
+  }
+  for (const scope of facts.functions) {
+    if (scope.parent !== model.root && scope.parent?.kind !== 'class') {
+      throw new RewriteRefused(`\`${scope.displayName}\` is defined inside a function: worker processes can only use module-level functions`);
+    }
+    if (model.isUnderMainGuard(scope.node)) throw new RewriteRefused(`\`${scope.displayName}\` is defined under the \`__main__\` guard, where worker processes do not see it`);
+  }
+  for (const name of facts.globalsRead) {
+    const late = (model.root.bindings.get(name) ?? []).find(
+      (b) => model.isUnderMainGuard(b.node) || (guard && b.node.startIndex >= guard.first.startIndex) || !isTopLevelBinding(b.node),
+    );
+    if (late) {
+      throw new RewriteRefused(
+        `a function the element calls reads the module-level \`${name}\`, which is set at line ${lineAt(late.node)} while the program runs: worker processes started with spawn or forkserver would not see that value`,
+      );
+    }
+  }
+}
+
+function isTopLevelBinding(node: SyntaxNode): boolean {
+  for (let current: SyntaxNode | null = node.parent; current; current = current.parent) {
+    if (current.type === 'function_definition' || current.type === 'class_definition') return false;
+  }
+  return true;
+}
+
+/** What replaces the comprehension: the pool's results, as the same kind of value. */
+function replacementText(writer: Writer, results: string): string {
+  const { candidate } = writer.input;
+  if (candidate.conditions.length === 0) {
+    switch (candidate.shape) {
+      case 'list':
+        return `list(${results})`;
+      case 'set':
+        return `set(${results})`;
+      case 'dict':
+        return `dict(${results})`;
+      case 'generator':
+        // `sum(x for x in xs)`: the generator's parentheses are the call's.
+        return candidate.node.parent?.type === 'call' ? `(${results})` : results;
+      case 'map':
+        return results;
+    }
+  }
+  const keep = writer.names.fresh('keep');
+  if (candidate.shape === 'dict') {
+    const key = writer.names.fresh('key');
+    const value = writer.names.fresh('value');
+    return `{${key}: ${value} for ${keep}, ${key}, ${value} in ${results} if ${keep}}`;
+  }
+  const value = writer.names.fresh('value');
+  const inner = `${value} for ${keep}, ${value} in ${results} if ${keep}`;
+  return candidate.shape === 'list' ? `[${inner}]` : candidate.shape === 'set' ? `{${inner}}` : `(${inner})`;
+}
+
+/**
+ * The element as a function of one item, at the statement's indentation: it returns the value
+ * (`key, value` for a dictionary), or, with `if` clauses, `(keep, value)`, computing the value
+ * only when every condition holds, in order, as the comprehension does.
+ */
+function taskFunction(writer: Writer, name: string, indent: string): string {
+  const { input, unit: u, newline: nl } = writer;
+  const { candidate, source } = input;
+  const target = candidate.target!;
+  const parameter = target.type === 'identifier' ? target.text : writer.names.fresh('item');
+  const body = indent + u;
+  const noteOnError = input.targetVersion[0] === 3 && input.targetVersion[1] >= 11;
+  const inner = noteOnError ? body + u : body;
+  // Text that spans lines needs parentheses once it is no longer inside the comprehension's brackets.
+  const expression = (node: SyntaxNode, parenthesize = (text: string) => text.includes('\n')) => {
+    const text = transformRegion(source, node.startIndex, node.endIndex, [], { remove: indentationAt(source, node.startIndex).length, add: inner + u }, writer.strings);
+    return parenthesize(text) ? `(${text})` : text;
+  };
+  const element = candidate.element!;
+  const value = candidate.shape === 'dict' ? `${expression(element.childForFieldName('key')!)}, ${expression(element.childForFieldName('value')!)}` : expression(element);
+  const lines: string[] = [];
+  if (target.type !== 'identifier') lines.push(`${target.text} = ${parameter}`);
+  const skipped = candidate.shape === 'dict' ? 'False, None, None' : 'False, None';
+  for (const condition of candidate.conditions) {
+    const text = expression(condition, (t) => !BINDS_TIGHTER_THAN_NOT.has(condition.type) || t.includes('\n'));
+    lines.push(`if not ${text}:`, `${u}return ${skipped}`);
+  }
+  lines.push(`return ${candidate.conditions.length > 0 ? 'True, ' : ''}${value}`);
+
+  // A blank line sets the function apart from the statement before it, unless it opens the block.
+  const before = source.slice(lineStart(source, Math.max(0, lineStart(source, input.statement.startIndex) - 1)), lineStart(source, input.statement.startIndex)).trim();
+  let text = before === '' || before.endsWith(':') ? '' : nl;
+  text += `${indent}def ${name}(${parameter}):${nl}`;
+  text += `${body}"""The element of the comprehension below, for one item; runs in worker threads."""${nl}`;
+  if (!noteOnError) return text + lines.map((l) => `${body}${l}${nl}`).join('');
+  const error = writer.names.fresh('error');
+  text += `${body}try:${nl}`;
+  text += lines.map((l) => `${inner}${l}${nl}`).join('');
+  text += `${body}except Exception as ${error}:${nl}`;
+  text += `${inner}${error}.add_note(f"raised while processing item {${parameter}!r}")${nl}`;
+  text += `${inner}raise${nl}`;
+  return text;
+}
+
+/**
+ * Safe when nothing can tell the difference: the results arrive in order either way. What can
+ * differ is the work done on items the sequential code would never reach, because an item
+ * failed or `any`/`all` stopped early; that is invisible when the element has no external
+ * effects (reading and sleeping aside).
+ */
+function isSafe(input: ComprehensionRewriteInput): boolean {
+  const { facts, candidate } = input;
+  const effectful = facts.blocking.some((kind) => kind !== 'sleep');
+  const shortCircuit = candidate.consumer !== undefined && SHORT_CIRCUIT.has(candidate.consumer.name);
+  return !(effectful && (facts.mayRaise || shortCircuit));
+}
+
+/** A base for generated names: the main call of the element, or the comprehension's variable. */
+function nameBase(input: ComprehensionRewriteInput): string {
+  const call = input.facts.heavyCalls[0];
+  const last = call?.split('.').pop();
+  const base = (last && /^[A-Za-z_]\w*$/.test(last) ? last : undefined) ?? input.facts.variables[0] ?? 'item';
+  return base.replace(/^_+/, '') || 'item';
+}
+
+/** `FETCH_WORKERS = int(os.environ.get("FETCH_WORKERS", "16"))`, after the imports, or the same constant already there. */
+function addWorkersConstant(writer: Writer, base: string, what: string): string {
+  const { model, source, defaultWorkers, targetVersion, facts } = writer.input;
+  const os = writer.imports.module('os');
+  const key = `${base}|${what}|${JSON.stringify(defaultWorkers)}`;
+  const shared = writer.input.file.constants.get(key);
+  if (shared) {
+    if (shared.edit) writer.moduleEdits.push(shared.edit);
+    return shared.name;
+  }
+  const existing = existingConstant(model, base, what, (name) => workersValue(os, name, defaultWorkers, targetVersion));
+  if (existing) {
+    writer.input.file.constants.set(key, { name: existing });
+    return existing;
+  }
+  const name = writer.names.fresh(base);
+  const at = afterWorkerConstants(model, source, constantsOffset(model, source));
+  const subject = facts.heavyCalls.length > 0 ? `calling \`${facts.heavyCalls[0]}\`` : `over \`${facts.variables[0] ?? 'item'}\``;
+  const followedByBlank = /^[ \t]*\r?\n/.test(source.slice(at));
+  const text = block('', [
+    '',
+    `${CONSTANT_COMMENT(what)} ${subject}; set ${name} in the environment to tune.`,
+    `${name} = ${workersValue(os, name, defaultWorkers, targetVersion)}`,
+    ...(followedByBlank ? [] : ['']),
+  ], writer.newline);
+  const edit = { start: at, end: at, text };
+  writer.input.file.constants.set(key, { name, edit });
+  writer.moduleEdits.push(edit);
+  return name;
+}
+
+const CONSTANT_COMMENT = (what: string) => `# ${what} for comprehensions`;
+
+/** A constant an earlier rewrite of this rule added with the same value: comprehensions calling the same function share it. */
+function existingConstant(model: SemanticModel, base: string, what: string, value: (name: string) => string): string | undefined {
+  const statements = model.root.node.namedChildren;
+  const pattern = new RegExp(`^${base}(_\\d+)?$`);
+  for (const [index, statement] of statements.entries()) {
+    const assignment = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+    if (assignment?.type !== 'assignment') continue;
+    const left = assignment.childForFieldName('left');
+    const right = assignment.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right || !pattern.test(left.text) || right.text !== value(left.text)) continue;
+    const comment = statements[index - 1];
+    if (comment?.type === 'comment' && comment.text.startsWith(CONSTANT_COMMENT(what)) && (model.root.bindings.get(left.text) ?? []).length === 1) return left.text;
+  }
+  return undefined;
+}
+
+/**
+ * Past the worker-count constants earlier rewrites added after the imports, so that the
+ * constants stay in the order of the code they tune.
+ */
+function afterWorkerConstants(model: SemanticModel, source: string, at: number): number {
+  let offset = at;
+  for (const statement of model.root.node.namedChildren) {
+    if (statement.startIndex < offset || statement.type === 'comment') continue;
+    if (statement.type === 'function_definition' && statement.childForFieldName('name')?.text === 'map_in_order') {
+      offset = afterLineEnd(source, statement.endIndex - 1);
+      continue;
+    }
+    if (!isWorkerConstant(statement)) break;
+    offset = afterLineEnd(source, statement.endIndex - 1);
+  }
+  return offset;
+}
+
+/**
+ * The module-level `map_in_order` helper the loop rewrites use for lazy inputs (it keeps a
+ * bounded window of items in flight), shared so that both rules write the same function.
+ */
+function helperName(writer: Writer): string {
+  const { model, source } = writer.input;
+  const context = {
+    model,
+    source,
+    imports: writer.imports,
+    names: writer.names,
+    newline: writer.newline,
+    moduleEdits: writer.moduleEdits,
+    parts: { unit: writer.unit },
+  } as unknown as RewriteContext;
+  return orderedMapHelper(context);
+}
+
+/** Comments inside the comprehension that are not in the text the rewrite copies (the iterable, `f`, and the element and conditions when a task function holds them). */
+function droppedComments(candidate: Candidate, task: boolean): string[] {
+  const kept = [candidate.iterable, candidate.function, ...(task ? [candidate.element, ...candidate.conditions] : [])].filter((n): n is SyntaxNode => !!n);
+  return candidate.node
+    .descendantsOfType('comment')
+    .filter((c) => !kept.some((k) => k.startIndex <= c.startIndex && c.endIndex <= k.endIndex))
+    .map((c) => c.text);
+}
+
+/** The indentation step of the block that holds the statement, when it has one. */
+function indentUnitAt(statement: SyntaxNode, source: string): string | undefined {
+  const owner = statement.parent?.type === 'block' ? statement.parent.parent : null;
+  if (!owner) return undefined;
+  const inner = indentationAt(source, statement.startIndex);
+  const outer = indentationAt(source, owner.startIndex);
+  return inner.startsWith(outer) && inner.length > outer.length ? inner.slice(outer.length) : undefined;
+}
+
+/** One level of indentation as the file writes it (four spaces when nothing is indented). */
+function indentUnit(root: SyntaxNode, source: string): string {
+  for (const body of root.descendantsOfType('block')) {
+    const first = body.namedChildren.find((c) => c.type !== 'comment');
+    const owner = body.parent;
+    if (!first || !owner || lineStart(source, first.startIndex) === lineStart(source, owner.startIndex)) continue;
+    const inner = indentationAt(source, first.startIndex);
+    const outer = indentationAt(source, owner.startIndex);
+    if (inner.startsWith(outer) && inner.length > outer.length) return inner.slice(outer.length);
+  }
+  return '    ';
+}

@@ -1,0 +1,180 @@
+/**
+ * PA102 parallelizable-comprehension: a list, set or dict comprehension, or a generator
+ * expression or `map(f, xs)` handed to a consumer (`sum`, `any`, `sorted`, `"".join`...), whose
+ * element does heavy work that depends only on the item. Every comprehension it considers gets a
+ * verdict in the report's `loops`, with the reason in source terms.
+ */
+import { lineOf } from '../../loops/lines.js';
+import { readAheadProblem } from '../../rewrites/iterables.js';
+import type { SyntaxNode } from '../../parser/parser.js';
+import type { FixDraft, Rule, RuleContext } from '../rule.js';
+import { fileRewrites, rewriteComprehension, type FileRewrites } from './comprehension-rewrite.js';
+import {
+  analyseElement,
+  describeComprehension,
+  enclosingScope,
+  findCandidates,
+  placementOf,
+  planComprehension,
+  type Candidate,
+} from './comprehensions.js';
+
+export const parallelizableComprehension: Rule = {
+  meta: {
+    code: 'PA102',
+    name: 'parallelizable-comprehension',
+    category: 'opportunity',
+    summary: 'Comprehension whose items can run concurrently, keeping its result',
+    fix: 'sometimes',
+    docs: {
+      what:
+        'A list, set or dict comprehension with one `for` clause, or a generator expression or `map(f, xs)` passed to ' +
+        '`sum`, `any`, `all`, `list`, `tuple`, `set`, `sorted`, `min`, `max`, `dict` or `"sep".join`, whose element ' +
+        '(with its `if` conditions) depends only on the item and does heavy work: it calls a function of the module, or ' +
+        'a call the effect catalogue knows to block on I/O or to burn CPU. The finding carries a plan: threads for ' +
+        'blocking I/O and native code that releases the GIL, processes for pure-Python CPU work. Comprehensions that ' +
+        'do not qualify are listed in the report\'s `loops` with the reason (`concur check --format json`).',
+      why:
+        'A comprehension that fetches a page, hashes a file or parses a document per item runs one item after another, ' +
+        'waiting on each in turn. Handing the items to a pool and collecting the results in the original order makes it ' +
+        'several times faster and gives exactly the same list, set, dictionary or total.',
+      example: [
+        'import urllib.request',
+        '',
+        'def fetch(url):',
+        '    with urllib.request.urlopen(url) as response:',
+        '        return response.read()',
+        '',
+        'def sizes(urls):',
+        '    return [len(fetch(url)) for url in urls]',
+      ].join('\n'),
+      fixed: [
+        'import urllib.request',
+        'from concurrent.futures import ThreadPoolExecutor',
+        'import os',
+        '',
+        '# Worker threads for comprehensions calling `fetch`; set FETCH_WORKERS in the environment to tune.',
+        'FETCH_WORKERS = int(os.environ.get("FETCH_WORKERS", "16"))',
+        '',
+        'def fetch(url):',
+        '    with urllib.request.urlopen(url) as response:',
+        '        return response.read()',
+        '',
+        'def sizes(urls):',
+        '    def fetch_task(url):',
+        '        """The element of the comprehension below, for one item; runs in worker threads."""',
+        '        return len(fetch(url))',
+        '',
+        '    with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:',
+        '        return list(pool.map(fetch_task, urls))',
+      ].join('\n'),
+      fixSafety:
+        'The statement that holds the comprehension moves into a `with` block over the pool, and the comprehension ' +
+        'becomes the pool\'s results in input order, handed to the same constructor or consumer (`list(...)`, ' +
+        '`set(...)`, `dict(...)`, `sum(...)`), so the value is the same; with `if` clauses the worker evaluates the ' +
+        'conditions and then the element, as the comprehension does. `[f(x) for x in xs]` with a module-level `f` ' +
+        'becomes `pool.map(f, xs)` with no extra function. What can differ is the work done on items the original ' +
+        'would not reach: when an item raises, the same exception is raised, but later items may already have run, and ' +
+        '`any`/`all` may evaluate items past the one that decides. The fix is safe when the element has no external ' +
+        'effects (or nothing in it can raise and the consumer does not stop early), and unsafe otherwise ' +
+        '(`--unsafe-fixes`). A process pool is used only for `f(x)` and `map(f, xs)` with `f` defined at module top ' +
+        'level; the code the module runs at import moves under `if __name__ == "__main__":`. No fix is offered when ' +
+        'the statement shares its line, when a process pool could not import the function, or when another ' +
+        'comprehension of the same statement is rewritten instead; the finding says which.',
+    },
+  },
+
+  check(context: RuleContext): void {
+    const { model } = context;
+    const rewritten = new Map<number, number>();
+    let file: FileRewrites | undefined;
+    for (const candidate of findCandidates(model)) {
+      const node = candidate.node;
+      if (candidate.forClauses > 1) {
+        context.recordLoop(node, 'rejected', 'nested for clauses: only comprehensions with one `for` clause are considered');
+        continue;
+      }
+      if (candidate.isAsync) {
+        context.recordLoop(node, 'rejected', 'asynchronous comprehension (`async for`): left to asyncio');
+        continue;
+      }
+      const facts = analyseElement(model, candidate);
+      if (facts.reasons.length > 0) {
+        context.recordLoop(node, 'rejected', facts.reasons[0].reason.replace('outside the commit stage', 'in the element'));
+        continue;
+      }
+      if (facts.elsewhere.length > 0) {
+        const call = facts.elsewhere[0];
+        context.recordLoop(
+          node,
+          'rejected',
+          `calls \`${call.node.type === 'call' ? (call.node.childForFieldName('function')?.text ?? call.qualifiedName) : call.node.text}\` (line ${call.line}), defined in another module of the project: comprehension analysis does not follow calls across files yet`,
+        );
+        continue;
+      }
+      const scope = enclosingScope(model, candidate);
+      const readAhead = candidate.iterable ? readAheadProblem(model, scope, candidate.iterable, []) : undefined;
+      if (readAhead) {
+        context.recordLoop(node, 'rejected', readAhead.replace('the loop reads', 'the comprehension reads'));
+        continue;
+      }
+      const executionScope = scope.executionScope;
+      const decision = planComprehension(facts, {
+        inAsyncFunction: executionScope.kind === 'function' && executionScope.isAsync,
+        notebook: !!context.source.notebook,
+        targetVersion: context.targetVersion,
+      });
+      if (decision.kind === 'rejected') {
+        context.recordLoop(node, 'rejected', decision.reason);
+        continue;
+      }
+      // Where it runs decides only whether it can be rewritten: what it does is the better reason.
+      const placement = placementOf(node);
+      if (placement.kind === 'rejected') {
+        context.recordLoop(node, 'rejected', `the comprehension ${placement.reason}`);
+        continue;
+      }
+      const { plan } = decision;
+      const description = describeComprehension(candidate, facts, plan);
+      context.recordLoop(node, 'parallel', description);
+
+      const statement = placement.statement;
+      const earlier = rewritten.get(statement.id);
+      let noFix = '';
+      let fix: FixDraft | undefined;
+      if (earlier !== undefined) {
+        noFix = ` (no automatic rewrite: another comprehension of the same statement, at line ${earlier}, is rewritten instead)`;
+      } else if (context.fixesAllowed) {
+        const rewrite = rewriteComprehension({
+          model,
+          source: context.source.text,
+          candidate,
+          facts,
+          statement,
+          scope,
+          plan,
+          defaultWorkers: decision.defaultWorkers,
+          targetVersion: context.targetVersion,
+          file: (file ??= fileRewrites(model)),
+        });
+        if (rewrite.kind === 'rewrite') {
+          fix = rewrite.fix;
+          rewritten.set(statement.id, lineOf(node));
+        } else noFix = ` (no automatic rewrite: ${rewrite.reason})`;
+      }
+      context.report(node, `Items of ${shown(context, candidate)} can run concurrently with ${plan.model}: ${description}${noFix}`, { plan, fix });
+    }
+  },
+};
+
+/** The comprehension as the message names it: its kind and its first line, shortened. */
+function shown(context: RuleContext, candidate: Candidate): string {
+  const text = `\`${firstLine(context.source.text, candidate.node)}\``;
+  if (candidate.shape === 'map') return text;
+  return `${candidate.shape === 'generator' ? 'the generator expression' : `the ${candidate.shape} comprehension`} ${text}`;
+}
+
+function firstLine(source: string, node: SyntaxNode): string {
+  const text = source.slice(node.startIndex, node.endIndex).replace(/\s+/g, ' ');
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

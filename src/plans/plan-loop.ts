@@ -110,7 +110,11 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
 
   const workload: Plan['workload'] =
     blocking.length > 0 ? (pythonCpu ? 'mixed' : 'io') : nativeCpu && effects.releasesGil && !pythonCpu ? 'native' : pythonCpu || nativeCpu ? 'cpu' : 'unknown';
-  if (workload === 'cpu') {
+  // Reading local files is quick next to parsing them in pure Python: the parsing decides, and
+  // only processes run it in parallel. Waiting on a network or a child process decides the
+  // other way, and so does native work that releases the GIL.
+  const cpuDominated = workload === 'cpu' || (workload === 'mixed' && blocking.every((kind) => kind === 'disk') && !effects.releasesGil);
+  if (cpuDominated) {
     if (options.notebook) {
       return {
         kind: 'rejected',
@@ -152,7 +156,9 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
     );
   } else if (model === 'processes') {
     parts.push(
-      'the map stage is pure-Python CPU work, which holds the GIL: threads would take turns, separate processes run it in parallel',
+      analysis.effects.blocking.length > 0
+        ? 'the map stage reads local files and then computes in pure Python, which holds the GIL: the computing dominates, and only separate processes run it in parallel'
+        : 'the map stage is pure-Python CPU work, which holds the GIL: threads would take turns, separate processes run it in parallel',
       `one worker per CPU the process may use (${workers} here)`,
       'the worker lives at module top level so that it pickles, and the values it reads are passed to it; items and results are pickled, so the work per item must outweigh that cost',
     );

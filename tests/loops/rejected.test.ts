@@ -537,6 +537,19 @@ def copy_into(items, table, grid: np.ndarray):
     reason: ['`dict.__setitem__` (line 5) changes the shared object `table` in place'],
     check: (a) => expect(a.reasons.map((r) => r.reason)).toContain('`grid.fill` (line 6) changes the state of `grid`, which every iteration shares, so each iteration depends on the calls the ones before it made'),
   },
+  {
+    name: 'an unknown method on the result of a call is shown on one line, arguments elided',
+    code: `def totals(conn, customers):
+    out = []
+    for customer in customers:
+        count = conn.execute(
+            "SELECT COUNT(*) FROM orders WHERE customer = ?", (customer,)
+        ).fetchone()
+        out.append(count)
+    return out
+`,
+    reason: ['calls `conn.execute(...).fetchone` (line 4), whose effects are unknown'],
+  },
 ];
 
 describe('rejected loops', () => {

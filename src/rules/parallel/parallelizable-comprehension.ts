@@ -8,6 +8,7 @@ import { lineOf } from '../../loops/lines.js';
 import { readAheadProblem } from '../../rewrites/iterables.js';
 import type { SyntaxNode } from '../../parser/parser.js';
 import type { FixDraft, Rule, RuleContext } from '../rule.js';
+import { functionsRunByPools } from './pool-workers.js';
 import { fileRewrites, rewriteComprehension, type FileRewrites } from './comprehension-rewrite.js';
 import {
   analyseElement,
@@ -119,6 +120,12 @@ export const parallelizableComprehension: Rule = {
         continue;
       }
       const executionScope = scope.executionScope;
+      const pool = functionsRunByPools(model).get(executionScope);
+      if (pool) {
+        const line = context.lines.position(pool.startIndex).line;
+        context.recordLoop(node, 'rejected', `\`${executionScope.displayName}\` is called by the map stage of the loop at line ${line}, which is the one to run concurrently: pools inside pool workers multiply workers`);
+        continue;
+      }
       const decision = planComprehension(facts, {
         inAsyncFunction: executionScope.kind === 'function' && executionScope.isAsync,
         notebook: !!context.source.notebook,

@@ -3,11 +3,10 @@
  * split into a concurrent map stage and an in-order commit stage. Every loop it considers gets
  * a verdict in the report's `loops`, with the reason in source terms.
  */
-import { analyseLoop, findLoops } from '../../loops/index.js';
+import { findLoops } from '../../loops/index.js';
 import { isInside, mapsOf, scopeAround } from '../../loops/loop-context.js';
 import type { LoopAnalysis } from '../../loops/types.js';
 import type { SyntaxNode } from '../../parser/parser.js';
-import type { Scope } from '../../semantic/model.js';
 import { planFactsOf, planLoop, type PlanFacts, type PlanOptions, type WorkersDefault } from '../../plans/plan-loop.js';
 import { readAheadProblem } from '../../rewrites/iterables.js';
 import { hoistedInputs } from '../../rewrites/loop-parts.js';
@@ -16,6 +15,7 @@ import type { Fix, Plan } from '../../diagnostics/finding.js';
 import type { ProjectIndex } from '../../project/project-index.js';
 import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import { describeParallelLoop, loopWords, type LoopWords } from './describe.js';
+import { functionsRunByPools, loopAnalyses } from './pool-workers.js';
 
 export const parallelizableLoop: Rule = {
   meta: {
@@ -88,14 +88,8 @@ export const parallelizableLoop: Rule = {
     const { scopesByNode } = mapsOf(model);
     const parallel: SyntaxNode[] = [];
     const loops = findLoops(model);
-    const analyses = new Map(loops.map((loop) => [loop.id, analyseLoop(model, loop)]));
-    // Functions some splittable loop's map stage calls: they may already run in a pool's workers.
-    const calledByMaps = new Map<Scope, SyntaxNode>();
-    for (const loop of loops) {
-      const analysis = analyses.get(loop.id)!;
-      if (analysis.verdict.kind !== 'splittable') continue;
-      for (const fn of analysis.calledFunctions) if (!calledByMaps.has(fn)) calledByMaps.set(fn, loop);
-    }
+    const analyses = loopAnalyses(model);
+    const calledByMaps = functionsRunByPools(model);
     for (const loop of loops) {
       const outer = parallel.find((p) => isInside(loop, p));
       if (outer) {

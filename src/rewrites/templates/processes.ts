@@ -21,6 +21,7 @@ import { itemParameter, iterableText } from './shared.js';
 export function processesRewrite(context: RewriteContext): Edit[] {
   const { parts, names, newline, source, model } = context;
   const guard = codeRunAtImport(model, source);
+  checkExceptionsPickle(context);
   const sent = valuesSent(context, guard);
   checkCalledFunctions(context, guard);
 
@@ -154,6 +155,31 @@ function checkCalledFunctions(context: RewriteContext, guard: MainGuard | undefi
       throw new RewriteRefused(
         `a function the map stage calls reads the module-level \`${name}\`, which is set at line ${line} while the program runs: worker processes started with spawn or forkserver would not see that value`,
       );
+    }
+  }
+}
+
+/**
+ * An exception a worker process raises travels back pickled, and is rebuilt as `cls(*args)`:
+ * an exception class of the project with its own `__init__` may not survive that, and the pool
+ * would raise `BrokenProcessPool` instead of the program's own error.
+ */
+function checkExceptionsPickle(context: RewriteContext): void {
+  const { model, analysis } = context;
+  const { scopesByNode } = mapsOf(model);
+  const roots = [...analysis.map, ...analysis.calledFunctions.map((scope) => scope.node)];
+  for (const root of roots) {
+    for (const raise of root.type === 'raise_statement' ? [root] : root.descendantsOfType('raise_statement')) {
+      const raised = raise.namedChildren[0];
+      const callee = raised?.type === 'call' ? raised.childForFieldName('function') : raised;
+      if (!callee) continue;
+      const name = model.qualifiedNameOf(callee, scopeAround(raise, scopesByNode, model.root));
+      const cls = name ? model.scopes.find((s) => s.kind === 'class' && s.qualifiedName === name) : undefined;
+      if (cls?.children.some((child) => child.kind === 'function' && child.name === '__init__')) {
+        throw new RewriteRefused(
+          `\`${cls.displayName}\` defines its own \`__init__\`: raised in a worker process, it may not unpickle, and the pool would raise BrokenProcessPool instead`,
+        );
+      }
     }
   }
 }

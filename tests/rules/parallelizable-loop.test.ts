@@ -25,6 +25,10 @@ ruleTester(parallelizableLoop, {
       },
     },
     {
+      name: 'a deliberate delay (polling with time.sleep) is not sped up',
+      code: 'import time\n\ndef wait_for(path, attempts=3):\n    for _ in range(attempts):\n        time.sleep(0.1)\n    return path\n',
+    },
+    {
       name: 'map stage awaits nothing inside async def',
       code: `${sleepyFetch}\nasync def main(names):\n    for name in names:\n        print(fetch(name))\n`,
     },

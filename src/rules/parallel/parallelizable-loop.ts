@@ -13,6 +13,8 @@ import { hoistedInputs } from '../../rewrites/loop-parts.js';
 import { rewriteLoop } from '../../rewrites/rewrite-loop.js';
 import type { Fix, Plan } from '../../diagnostics/finding.js';
 import type { ProjectIndex } from '../../project/project-index.js';
+import type { SemanticModel } from '../../semantic/model.js';
+import { lineOf as loopLineOf } from '../../loops/lines.js';
 import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import { describeParallelLoop, loopWords, type LoopWords } from './describe.js';
 import { functionsRunByPools, loopAnalyses } from './pool-workers.js';
@@ -120,6 +122,11 @@ export const parallelizableLoop: Rule = {
       const readAhead = iterable ? readAheadProblem(model, scope, iterable, analysis.accumulators) : undefined;
       if (readAhead) {
         context.recordLoop(loop, 'rejected', readAhead);
+        continue;
+      }
+      const delay = deliberateDelay(model, analysis);
+      if (delay) {
+        context.recordLoop(loop, 'rejected', delay);
         continue;
       }
       const hoisted = hoistedInputs(model, analysis);
@@ -271,6 +278,25 @@ function headerOf(context: RuleContext, analysis: LoopAnalysis): { node: SyntaxN
   const loop = analysis.loop;
   const end = loop.childForFieldName('right')?.endIndex ?? loop.startIndex + 3;
   return { node: { startIndex: loop.startIndex, endIndex: end } as SyntaxNode, text: context.source.text.slice(loop.startIndex, end).replace(/\s+/g, ' ') };
+}
+
+/**
+ * `time.sleep` written in the loop body, with no other waiting: a deliberate delay (polling,
+ * back-off, rate limiting), whose point is the time it takes. Overlapping it defeats it.
+ */
+function deliberateDelay(model: SemanticModel, analysis: LoopAnalysis): string | undefined {
+  if (analysis.effects.blocking.some((kind) => kind !== 'sleep') || analysis.effects.blocking.length === 0) return undefined;
+  const { callsByNode } = mapsOf(model);
+  for (const statement of analysis.map) {
+    for (const call of statement.type === 'call' ? [statement] : statement.descendantsOfType('call')) {
+      const site = callsByNode.get(call.id);
+      const name = site ? model.calleeName(site) : undefined;
+      const entry = name ? model.catalogue.lookup(name) : undefined;
+      if (entry?.blocking !== 'sleep') continue;
+      return `the loop sleeps on purpose (\`${call.text.split('\n')[0]}\`, line ${loopLineOf(call)}): a delay between attempts or requests is the point of the loop, and running the sleeps together would remove it`;
+    }
+  }
+  return undefined;
 }
 
 function awaitsIn(nodes: readonly SyntaxNode[]): boolean {

@@ -10,12 +10,20 @@ import type { SemanticModel } from '../semantic/model.js';
 import { RewriteRefused } from './loop-parts.js';
 import { afterLineEnd, lineStart } from './source-text.js';
 
+/** The identifiers of each module, collected once: every rewrite of a file starts from them. */
+const identifiersOf = new WeakMap<SyntaxNode, ReadonlySet<string>>();
+
 /** Hands out names that no identifier of the module uses yet. */
 export class NameAllocator {
   private readonly taken: Set<string>;
 
   constructor(root: SyntaxNode) {
-    this.taken = new Set(root.descendantsOfType('identifier').map((id) => id.text));
+    let known = identifiersOf.get(root);
+    if (!known) {
+      known = new Set(root.descendantsOfType('identifier').map((id) => id.text));
+      identifiersOf.set(root, known);
+    }
+    this.taken = new Set(known);
   }
 
   fresh(base: string): string {

@@ -98,8 +98,15 @@ export function newlineOf(source: string): string {
 }
 
 /** String nodes that span more than one line: their inner lines must not be reindented. */
+const stringsOf = new WeakMap<SyntaxNode, SyntaxNode[]>();
+
 export function multilineStrings(root: SyntaxNode): SyntaxNode[] {
-  return root.descendantsOfType(['string', 'concatenated_string']).filter((s) => s.text.includes('\n'));
+  let strings = stringsOf.get(root);
+  if (!strings) {
+    strings = root.descendantsOfType(['string', 'concatenated_string']).filter((s) => s.text.includes('\n'));
+    stringsOf.set(root, strings);
+  }
+  return strings;
 }
 
 /** Lines of generated code, indented, joined with the file's line break (each line ends with one). */

@@ -9,7 +9,7 @@ import { readAheadProblem } from '../../rewrites/iterables.js';
 import type { SyntaxNode } from '../../parser/parser.js';
 import type { FixDraft, Rule, RuleContext } from '../rule.js';
 import { functionsRunByPools } from './pool-workers.js';
-import { fileRewrites, rewriteComprehension, type FileRewrites } from './comprehension-rewrite.js';
+import { fileRewrites, rewriteComprehension, type FileRewrites } from '../../rewrites/templates/comprehension.js';
 import {
   analyseElement,
   describeComprehension,

@@ -6,17 +6,17 @@
  * the imports and the worker-count constant change.
  */
 import type { Edit, Plan } from '../../diagnostics/finding.js';
-import type { FixDraft } from '../rule.js';
+import type { FixDraft } from '../../rules/rule.js';
 import type { SyntaxNode } from '../../parser/parser.js';
 import type { WorkersDefault } from '../../plans/plan-loop.js';
-import { isSized } from '../../rewrites/iterables.js';
-import { RewriteRefused } from '../../rewrites/loop-parts.js';
-import { codeRunAtImport, constantsOffset, ImportPlan, isMainGuard, NameAllocator, workersValue, type MainGuard } from '../../rewrites/module-setup.js';
-import type { RewriteContext } from '../../rewrites/rewrite-context.js';
-import { afterLineEnd, block, indentationAt, lineStart, multilineStrings, newlineOf, transformRegion } from '../../rewrites/source-text.js';
-import { orderedMapHelper } from '../../rewrites/templates/ordered-map.js';
+import { isSized } from '../iterables.js';
+import { RewriteRefused } from '../loop-parts.js';
+import { codeRunAtImport, constantsOffset, ImportPlan, isMainGuard, NameAllocator, workersValue, type MainGuard } from '../module-setup.js';
+import type { RewriteContext } from '../rewrite-context.js';
+import { afterLineEnd, block, indentationAt, lineStart, multilineStrings, newlineOf, transformRegion } from '../source-text.js';
+import { orderedMapHelper } from './ordered-map.js';
 import type { Scope, SemanticModel } from '../../semantic/model.js';
-import type { Candidate, ElementFacts } from './comprehensions.js';
+import type { Candidate, ElementFacts } from '../../rules/parallel/comprehensions.js';
 
 export interface ComprehensionRewriteInput {
   model: SemanticModel;

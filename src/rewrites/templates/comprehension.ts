@@ -15,6 +15,7 @@ import { codeRunAtImport, constantsOffset, ImportPlan, isMainGuard, NameAllocato
 import type { RewriteContext } from '../rewrite-context.js';
 import { afterLineEnd, block, indentationAt, lineStart, multilineStrings, newlineOf, transformRegion } from '../source-text.js';
 import { orderedMapHelper } from './ordered-map.js';
+import { openProcessPool } from './process-pool.js';
 import type { Scope, SemanticModel } from '../../semantic/model.js';
 import type { Candidate, ElementFacts } from '../../rules/parallel/comprehensions.js';
 
@@ -144,13 +145,7 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
   text += droppedComments(candidate, !!task).map((c) => `${I}${c}${nl}`).join('');
   if (processes) {
     const error = writer.names.fresh('error');
-    text += `${I}try:${nl}`;
-    text += `${I}${u}${pool} = ${executor}(max_workers=${workers})${nl}`;
-    text += `${I}except (OSError, NotImplementedError) as ${error}:${nl}`;
-    text += `${I}${u}# No process support here (no /dev/shm, or fork not permitted): one worker thread, in order.${nl}`;
-    text += `${I}${u}${warnings}.warn(f"running sequentially: cannot start worker processes ({${error}})", RuntimeWarning)${nl}`;
-    text += `${I}${u}${pool} = ${threadExecutor}(max_workers=1)${nl}`;
-    text += `${I}with ${pool}:${nl}`;
+    text += openProcessPool({ pool, error, workers, processExecutor: executor, threadExecutor, warnings }, I, u, nl);
   } else {
     text += `${I}with ${executor}(max_workers=${workers}) as ${pool}:${nl}`;
   }

@@ -16,6 +16,7 @@ import { isSized } from '../iterables.js';
 import { lineStart, transformRegion } from '../source-text.js';
 import { workerFunction } from '../worker-function.js';
 import { orderedMapHelper } from './ordered-map.js';
+import { openProcessPool } from './process-pool.js';
 import { itemParameter, iterableText } from './shared.js';
 
 export function processesRewrite(context: RewriteContext): Edit[] {
@@ -67,13 +68,7 @@ export function processesRewrite(context: RewriteContext): Edit[] {
     : `${orderedMapHelper(context)}(${pool}, ${fn}, ${iterable}, 2 * ${workers})`;
   const head = commitLoopHead(parts, names.fresh('result'), u, names);
   let loopText = '';
-  loopText += `${I}try:${newline}`;
-  loopText += `${I}${u}${pool} = ${processExecutor}(max_workers=${workers})${newline}`;
-  loopText += `${I}except (OSError, NotImplementedError) as ${error}:${newline}`;
-  loopText += `${I}${u}# No process support here (no /dev/shm, or fork not permitted): one worker thread, in order.${newline}`;
-  loopText += `${I}${u}${warnings}.warn(f"running sequentially: cannot start worker processes ({${error}})", RuntimeWarning)${newline}`;
-  loopText += `${I}${u}${pool} = ${threadExecutor}(max_workers=1)${newline}`;
-  loopText += `${I}with ${pool}:${newline}`;
+  loopText += openProcessPool({ pool, error, workers, processExecutor, threadExecutor, warnings }, I, u, newline);
   loopText += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   loopText += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
   loopText += commitBody(source, parts, `${I}${u}${u}`, context.strings, head.prelude.length > 0, newline);

@@ -64,6 +64,8 @@ export interface Plan {
   workload: 'io' | 'cpu' | 'native' | 'mixed' | 'unknown';
   workers: number;
   rationale: string;
+  /** The environment variable the rewritten code reads its worker count from, when there is a rewrite. */
+  workersVariable?: string;
 }
 
 export interface Finding extends Range {

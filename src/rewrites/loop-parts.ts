@@ -4,7 +4,8 @@
  * worker's results, and the names that pass from one to the other.
  */
 import type { SyntaxNode } from '../parser/parser.js';
-import { isInside, mapsOf } from '../loops/loop-context.js';
+import { isInside } from '../loops/loop-context.js';
+import { callsWithin, doesWork } from '../loops/work-calls.js';
 import { isReference } from '../loops/name-flow.js';
 import type { CommitStatement, LoopAnalysis } from '../loops/types.js';
 import type { SemanticModel } from '../semantic/model.js';
@@ -122,17 +123,9 @@ function loopContinues(loop: SyntaxNode, statements: readonly SyntaxNode[]): Syn
  * original evaluates them only when the guard holds.
  */
 export function hoistedInputs(model: SemanticModel, analysis: LoopAnalysis, freshName: (base: string) => string = (base) => base): Hoisted[] {
-  const { callsByNode } = mapsOf(model);
   const commitWritten = new Set(analysis.accumulators);
   const hoisted: Hoisted[] = [];
-  const heavy = (call: SyntaxNode) => {
-    const site = callsByNode.get(call.id);
-    const name = site ? model.calleeName(site) : undefined;
-    if (!name) return false;
-    if (model.isProjectName(name) || name.startsWith(`${model.moduleName}.`)) return true;
-    const entry = model.catalogue.lookup(name);
-    return !!entry && (!!entry.blocking || !!entry.cpu);
-  };
+  const heavy = (call: SyntaxNode) => doesWork(model, call);
   const readsCommitState = (node: SyntaxNode) =>
     [node, ...node.descendantsOfType('identifier')].some((id) => id.type === 'identifier' && isReference(id) && commitWritten.has(id.text));
   for (const commit of analysis.commit) {
@@ -140,7 +133,7 @@ export function hoistedInputs(model: SemanticModel, analysis: LoopAnalysis, fres
     for (const input of inputs) {
       // Only whole expressions: not the clauses of a generator passed as the sole argument.
       if (input.parent?.type === 'generator_expression' || input.type === 'for_in_clause' || input.type === 'if_clause') continue;
-      const calls = input.type === 'call' ? [input, ...input.descendantsOfType('call')] : input.descendantsOfType('call');
+      const calls = callsWithin(input);
       if (!calls.some(heavy) || readsCommitState(input)) continue;
       const callee = (input.type === 'call' ? input : calls[0]).childForFieldName('function');
       const base = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;

@@ -7,7 +7,7 @@ import type { WorkersDefault } from '../plans/plan-loop.js';
 import type { Scope, SemanticModel } from '../semantic/model.js';
 import type { LoopParts } from './loop-parts.js';
 import { constantsOffset, ImportPlan, NameAllocator, workersValue } from './module-setup.js';
-import { mapsOf } from '../loops/loop-context.js';
+import { callsWithin, doesWork } from '../loops/work-calls.js';
 import { block } from './source-text.js';
 
 export interface RewriteContext {
@@ -25,11 +25,14 @@ export interface RewriteContext {
   newline: string;
   /** Module-level additions (constants, helpers), each its own edit at the constants offset. */
   moduleEdits: Edit[];
+  /** Set by `addWorkersConstant`: the constant (and environment variable) holding the worker count. */
+  workersVariable?: string;
 }
 
 /** The worker count constant: `FETCH_WORKERS = int(os.environ.get("FETCH_WORKERS", "16"))`. */
 export function addWorkersConstant(context: RewriteContext, base: string, what: string): string {
   const name = context.names.fresh(base);
+  context.workersVariable = name;
   const os = context.imports.module('os');
   const at = constantsOffset(context.model, context.source);
   const line = context.source.slice(0, context.parts.loop.startIndex).split('\n').length;
@@ -47,16 +50,9 @@ export function addWorkersConstant(context: RewriteContext, base: string, what: 
 /** A base for generated names, from the map stage's main call or the loop variable. */
 export function nameBase(context: RewriteContext): string {
   const { analysis, model } = context;
-  const { callsByNode } = mapsOf(model);
-  const calls = [...analysis.map, ...context.parts.hoisted.map((h) => h.expression)].flatMap((s) => (s.type === 'call' ? [s] : s.descendantsOfType('call')));
+  const calls = [...analysis.map, ...context.parts.hoisted.map((h) => h.expression)].flatMap(callsWithin);
   // The call that does the work names it best: a project function, or a catalogued call with effects.
-  const heavy = calls.find((call) => {
-    const site = callsByNode.get(call.id);
-    const name = site ? model.calleeName(site) : undefined;
-    if (!name) return false;
-    const entry = model.catalogue.lookup(name);
-    return model.isProjectName(name) || name.startsWith(`${model.moduleName}.`) || !!entry?.blocking || !!entry?.cpu;
-  });
+  const heavy = calls.find((call) => doesWork(model, call));
   const callee = heavy?.childForFieldName('function');
   const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute') : callee;
   const base = last?.type === 'identifier' ? last.text : (analysis.loopVariables[0] ?? 'item');

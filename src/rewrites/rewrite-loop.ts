@@ -25,11 +25,12 @@ export interface RewriteInput {
   targetVersion: [number, number];
 }
 
-export type RewriteResult = { kind: 'rewrite'; fix: Omit<Fix, 'edits'> & { edits: Edit[] } } | { kind: 'refused'; reason: string };
+export type RewriteResult = { kind: 'rewrite'; fix: Omit<Fix, 'edits'> & { edits: Edit[] }; workersVariable?: string } | { kind: 'refused'; reason: string };
 
 export function rewriteLoop(input: RewriteInput): RewriteResult {
   try {
-    return { kind: 'rewrite', fix: buildFix(input) };
+    const { fix, workersVariable } = buildFix(input);
+    return { kind: 'rewrite', fix, workersVariable };
   } catch (error) {
     if (error instanceof RewriteRefused) return { kind: 'refused', reason: error.message };
     throw error;
@@ -62,11 +63,12 @@ function buildFix(input: RewriteInput) {
     plan.model === 'asyncio' ? asyncioRewrite(context) : plan.model === 'processes' ? processesRewrite(context) : threadsRewrite(context);
   const edits = [...context.imports.edits, ...context.moduleEdits, ...templateEdits];
   const runner = plan.model === 'asyncio' ? '`asyncio.gather` under a semaphore' : plan.model === 'processes' ? 'a process pool' : 'a thread pool';
-  return {
+  const fix = {
     applicability: isSafe(context) ? ('safe' as const) : ('unsafe' as const),
     message: `Run the map stage in ${runner}, committing results in order`,
     edits,
   };
+  return { fix, workersVariable: context.workersVariable };
 }
 
 /**

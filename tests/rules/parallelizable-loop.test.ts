@@ -163,4 +163,20 @@ describe('PA101 loop verdicts', () => {
     expect(inner?.verdict).toBe('rejected');
     expect(inner?.reason).toBe('the enclosing loop at line 8 runs concurrently instead');
   });
+
+  it('names the environment variable the rewritten code reads its worker count from', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'concur-plan-'));
+    try {
+      writeFileSync(join(root, 'main.py'), `${sleepyFetch}\ndef main(names):\n    for name in names:\n        print(fetch(name))\n`);
+      const settings = { ...defaultSettings(), select: ['PA101'] };
+      const result = await runCheck({ paths: [root], cwd: root, settings, snippets: false, maxWorkers: 1 });
+      const [finding] = result.report.findings;
+      expect(finding.plan?.workersVariable).toBe('FETCH_WORKERS');
+      const added = finding.fix!.edits.map((e) => e.text).join('');
+      expect(added).toContain('FETCH_WORKERS = int(os.environ.get("FETCH_WORKERS", "16"))');
+      expect(added).toContain('ThreadPoolExecutor(max_workers=FETCH_WORKERS)');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,6 +1,6 @@
 /** The reason a loop can run concurrently, in source terms: what the map stage does and what stays in order. */
 import type { Plan } from '../../diagnostics/finding.js';
-import { mapsOf } from '../../loops/loop-context.js';
+import { callsWithin, doesWork } from '../../loops/work-calls.js';
 import type { CommitStatement, LoopAnalysis } from '../../loops/types.js';
 import type { SyntaxNode } from '../../parser/parser.js';
 import type { Hoisted } from '../../rewrites/loop-parts.js';
@@ -61,21 +61,13 @@ function describeCommit(commit: CommitStatement): string {
 
 /** The calls that do the work: project functions and catalogued calls with effects, by their source names. */
 function mainCalls(model: SemanticModel, roots: readonly SyntaxNode[]): string[] {
-  const { callsByNode } = mapsOf(model);
   const names: string[] = [];
-  for (const root of roots) {
-    for (const call of root.type === 'call' ? [root, ...root.descendantsOfType('call')] : root.descendantsOfType('call')) {
-      const site = callsByNode.get(call.id);
-      const name = site ? model.calleeName(site) : undefined;
-      if (!name) continue;
-      const project = model.isProjectName(name) || name.startsWith(`${model.moduleName}.`);
-      const entry = model.catalogue.lookup(name);
-      if (!project && !(entry && (entry.blocking || entry.cpu))) continue;
-      const written = call.childForFieldName('function')?.text ?? name;
-      // `hashlib.sha256(body).hexdigest` reads worse than `hashlib.sha256`: keep plain dotted names.
-      if (!/^[\w.]+$/.test(written) || names.includes(written)) continue;
-      names.push(written);
-    }
+  for (const call of roots.flatMap(callsWithin)) {
+    if (!doesWork(model, call)) continue;
+    const written = call.childForFieldName('function')?.text ?? '';
+    // `hashlib.sha256(body).hexdigest` reads worse than `hashlib.sha256`: keep plain dotted names.
+    if (!/^[\w.]+$/.test(written) || names.includes(written)) continue;
+    names.push(written);
   }
   return names.slice(0, 4);
 }

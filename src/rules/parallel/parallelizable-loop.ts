@@ -151,7 +151,9 @@ export const parallelizableLoop: Rule = {
         const candidates: Record<string, CandidateFix> = {};
         for (const [key, plan, workers] of candidatePlans(options, facts.estimatedIterations)) {
           const result = rewrite(plan, workers);
-          if (result) candidates[key] = result.kind === 'rewrite' ? { fix: withRanges(context, result.fix) } : { refused: result.reason };
+          if (result) {
+            candidates[key] = result.kind === 'rewrite' ? { fix: withRanges(context, result.fix), workersVariable: result.workersVariable } : { refused: result.reason };
+          }
         }
         const data: DeferredLoop = {
           header: header.text,
@@ -175,6 +177,7 @@ export const parallelizableLoop: Rule = {
       context.recordLoop(loop, 'parallel', description);
       parallel.push(loop);
       const result = rewrite(plan, decision.defaultWorkers);
+      if (result?.kind === 'rewrite' && result.workersVariable) plan.workersVariable = result.workersVariable;
       const noFix = result?.kind === 'refused' ? ` (no automatic rewrite: ${result.reason})` : '';
       context.report(header.node, `Iterations of \`${header.text}\` can run concurrently with ${plan.model}: ${description}${noFix}`, {
         plan,
@@ -196,13 +199,13 @@ export const parallelizableLoop: Rule = {
     return {
       loop: { verdict: 'parallel', reason: description },
       message: `Iterations of \`${data.header}\` can run concurrently with ${plan.model}: ${description}${noFix}`,
-      plan,
+      plan: candidate && 'fix' in candidate && candidate.workersVariable ? { ...plan, workersVariable: candidate.workersVariable } : plan,
       fix: candidate && 'fix' in candidate ? candidate.fix : undefined,
     };
   },
 };
 
-type CandidateFix = { fix: Fix } | { refused: string };
+type CandidateFix = { fix: Fix; workersVariable?: string } | { refused: string };
 
 /** What a loop whose map stage calls into other files carries to the main thread. */
 interface DeferredLoop {

@@ -164,6 +164,19 @@ describe('PA101 loop verdicts', () => {
     expect(inner?.reason).toBe('the enclosing loop at line 8 runs concurrently instead');
   });
 
+  it('an inner loop waits for an enclosing loop decided across files: pools never nest', async () => {
+    const loops = await loopsOf({
+      'net.py': sleepyFetch,
+      'main.py': 'from net import fetch\n\ndef run(groups):\n    for group in groups:\n        total = 0\n        for name in group:\n            total += len(fetch(name))\n        print(total)\n',
+    });
+    const main = loops.filter((l) => l.path === 'main.py').sort((a, b) => a.line - b.line);
+    expect(main.map((l) => [l.line, l.verdict])).toEqual([
+      [4, 'parallel'],
+      [6, 'rejected'],
+    ]);
+    expect(main[1].reason).toContain('the enclosing loop at line 4 may run concurrently');
+  });
+
   it('names the environment variable the rewritten code reads its worker count from', async () => {
     const root = mkdtempSync(join(tmpdir(), 'concur-plan-'));
     try {

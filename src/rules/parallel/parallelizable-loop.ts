@@ -89,6 +89,7 @@ export const parallelizableLoop: Rule = {
     const { model } = context;
     const { scopesByNode } = mapsOf(model);
     const parallel: SyntaxNode[] = [];
+    const deferred: SyntaxNode[] = [];
     const loops = findLoops(model);
     const analyses = loopAnalyses(model);
     const calledByMaps = functionsRunByPools(model);
@@ -96,6 +97,12 @@ export const parallelizableLoop: Rule = {
       const outer = parallel.find((p) => isInside(loop, p));
       if (outer) {
         context.recordLoop(loop, 'rejected', `the enclosing loop at line ${lineOf(context, outer)} runs concurrently instead`);
+        continue;
+      }
+      // Never two pools nested: an enclosing loop that may run concurrently once other files are known comes first.
+      const pendingOuter = deferred.find((p) => isInside(loop, p));
+      if (pendingOuter) {
+        context.recordLoop(loop, 'rejected', `the enclosing loop at line ${lineOf(context, pendingOuter)} may run concurrently (it calls other files of the project), and pools must not nest`);
         continue;
       }
       const analysis = analyses.get(loop.id)!;
@@ -164,6 +171,7 @@ export const parallelizableLoop: Rule = {
           candidates,
         };
         context.defer(header.node, data as unknown as Record<string, unknown>);
+        deferred.push(loop);
         continue;
       }
 

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, listFiles } from '../helpers/cli.js';
-import { PYTHON, pythonAvailable } from '../helpers/python.js';
+import { PYTHON, pythonAvailable, spawnPython, type PythonRun } from '../helpers/python.js';
 
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
 const SLOW_SERVER = path.join(EXAMPLES, '_support', 'slow_server.py');
@@ -54,13 +54,7 @@ afterAll(() => {
   expect(listFiles(EXAMPLES)).toEqual(filesBefore);
 });
 
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
+type Run = PythonRun;
 
 /** The environment of the caller minus what would make a run depend on it. */
 function programEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -85,46 +79,7 @@ function programEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessE
  * (subprocess_per_item's converters) included.
  */
 function runProgram(file: string, options: { python?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(options.python ?? PYTHON, [file], {
-      cwd: os.tmpdir(),
-      env: programEnvironment(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let timedOut = false;
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid);
-    }, PROGRAM_TIMEOUT_MS);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({
-        status,
-        signal,
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-        timedOut,
-      });
-    });
-  });
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
+  return spawnPython(options.python ?? PYTHON, [file], { cwd: os.tmpdir(), env: programEnvironment(options.env), timeoutMs: PROGRAM_TIMEOUT_MS });
 }
 
 function programPath(example: Example): string {

@@ -3,7 +3,7 @@
  * captures a program's stdout, stderr and exit status under a timeout (a hang is a result:
  * the process is killed and `timedOut` says so). Nothing here measures time.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -107,4 +107,48 @@ export function makeProject(files: Record<string, string | Uint8Array>, prefix =
 /** Removes every project made so far (call from `afterAll`). */
 export function removeProjects(): void {
   for (const project of projects.splice(0)) project.remove();
+}
+
+export interface SpawnPythonOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Kill the program (its whole process group) after this long: a hang is a result. */
+  timeoutMs: number;
+}
+
+/**
+ * `python args...` without blocking the test runner, in its own process group: a timeout kills
+ * its children too, and so does its end (workers that closed their pipes but linger).
+ */
+export function spawnPython(python: string, args: string[], options: SpawnPythonOptions): Promise<PythonRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, options.timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      killGroup(child.pid);
+      resolve({ status, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), timedOut });
+    });
+  });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }

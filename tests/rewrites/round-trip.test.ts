@@ -19,7 +19,7 @@
  *
  * Nothing here measures time: speedups belong to the bench.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,7 +27,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt } from '../helpers/cli-sync.js';
 import { REPO_ROOT, listFiles, runConcur } from '../helpers/cli.js';
-import { PYTHON, pythonAvailable } from '../helpers/python.js';
+import { PYTHON, pythonAvailable, spawnPython, type PythonRun } from '../helpers/python.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'tests', 'rewrites', 'fixtures');
 /** Loops are PA101's, comprehensions (and generator expressions) PA102's; both run together. */
@@ -160,12 +160,7 @@ function resolveInterpreter(python: string): string {
 
 const PYTHON3 = resolveInterpreter(PYTHON);
 
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
+interface Run extends PythonRun {
   /** Files the program left in its working directory: relative path -> text, or digest for binary. */
   files: Record<string, string>;
 }
@@ -212,54 +207,15 @@ interface RunOptions {
  * group (a timeout kills the children too), two at a time across the whole file.
  */
 function runProgram(program: string, argv: string[], options: RunOptions = {}): Promise<Run> {
-  return limitPython(
-    () =>
-      new Promise<Run>((resolve, reject) => {
-        const cwd = freshDirectory('cwd');
-        const child = spawn(options.python ?? PYTHON3, [...(options.prefix ?? []), program, ...argv], {
-          cwd,
-          env: programEnvironment(options.env ?? {}),
-          stdio: ['ignore', 'pipe', 'pipe'],
-          detached: true,
-        });
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
-        let timedOut = false;
-        child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-        child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-        const timer = setTimeout(() => {
-          timedOut = true;
-          killGroup(child.pid);
-        }, PROGRAM_TIMEOUT_MS);
-        child.on('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-        child.on('close', (status, signal) => {
-          clearTimeout(timer);
-          // Stray workers that closed their pipes are killed with the group; one that keeps a
-          // pipe open delays 'close' until the timeout, and the run counts as a hang.
-          killGroup(child.pid);
-          resolve({
-            status,
-            signal,
-            stdout: Buffer.concat(stdout).toString('utf8'),
-            stderr: Buffer.concat(stderr).toString('utf8'),
-            timedOut,
-            files: filesIn(cwd),
-          });
-        });
-      }),
-  );
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
+  return limitPython(async () => {
+    const cwd = freshDirectory('cwd');
+    const run = await spawnPython(options.python ?? PYTHON3, [...(options.prefix ?? []), program, ...argv], {
+      cwd,
+      env: programEnvironment(options.env ?? {}),
+      timeoutMs: PROGRAM_TIMEOUT_MS,
+    });
+    return { ...run, files: filesIn(cwd) };
+  });
 }
 
 /**

@@ -56,7 +56,7 @@ export type PlanDecision = { kind: 'plan'; plan: Plan; defaultWorkers: WorkersDe
 export type WorkersDefault = { kind: 'fixed'; count: number } | { kind: 'cpu-count' };
 
 /** Thread counts for blocking I/O: waiting costs no CPU, so far more workers than cores pay off. */
-const IO_THREADS: Record<string, number> = { network: 16, sleep: 16, disk: 8, subprocess: 8, database: 8, wait: 8 };
+export const IO_THREADS: Record<string, number> = { network: 16, sleep: 16, disk: 8, subprocess: 8, database: 8, wait: 8 };
 
 export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecision {
   const { effects, workPerIteration, estimatedIterations: iterations } = analysis;

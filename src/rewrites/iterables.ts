@@ -5,6 +5,7 @@
  */
 import { functionEffects, functionScopeOf } from '../loops/function-effects.js';
 import { mapsOf } from '../loops/loop-context.js';
+import { callsWithin } from '../loops/work-calls.js';
 import type { SyntaxNode } from '../parser/parser.js';
 import type { Scope, SemanticModel } from '../semantic/model.js';
 
@@ -54,7 +55,7 @@ export function readAheadProblem(model: SemanticModel, scope: Scope, iterable: S
   // A collection in memory is read in full before the first item either way.
   if (isSized(model, scope, iterable)) return undefined;
   const { callsByNode } = mapsOf(model);
-  const calls = iterable.type === 'call' ? [iterable, ...iterable.descendantsOfType('call')] : iterable.descendantsOfType('call');
+  const calls = callsWithin(iterable);
   for (const call of calls) {
     const site = callsByNode.get(call.id);
     const name = site ? model.calleeName(site) : undefined;

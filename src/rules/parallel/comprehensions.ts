@@ -11,6 +11,7 @@ import type { Plan } from '../../diagnostics/finding.js';
 import { functionEffects, functionScopeOf, merge, type FunctionEffects } from '../../loops/function-effects.js';
 import { lineOf } from '../../loops/lines.js';
 import { isInside, mapsOf, scopeAround, targetIdentifiers, type LoopContext } from '../../loops/loop-context.js';
+import { callsWithin, doesWork } from '../../loops/work-calls.js';
 import { mapCallFacts } from '../../loops/map-calls.js';
 import { mutationsIn } from '../../loops/mutations.js';
 import { PURE_BUILTINS, PURE_MODULES } from '../../loops/pure-names.js';
@@ -18,7 +19,7 @@ import { sharedHandles } from '../../loops/shared-handles.js';
 import type { LoopReason, ProjectCall } from '../../loops/types.js';
 import { estimateIterations, mayRaise } from '../../loops/workload.js';
 import type { SyntaxNode } from '../../parser/parser.js';
-import type { WorkersDefault } from '../../plans/plan-loop.js';
+import { IO_THREADS, type WorkersDefault } from '../../plans/plan-loop.js';
 import { isMainGuard } from '../../rewrites/module-setup.js';
 import type { Scope, SemanticModel } from '../../semantic/model.js';
 
@@ -335,27 +336,17 @@ function catalogueProblem(shown: string, entry: CatalogueEntry, line: number): s
 
 /** Project functions and catalogued heavy calls of the element, by their source names. */
 function mainCalls(model: SemanticModel, roots: readonly SyntaxNode[]): string[] {
-  const { callsByNode } = mapsOf(model);
   const names: string[] = [];
-  for (const root of roots) {
-    for (const call of root.type === 'call' ? [root, ...root.descendantsOfType('call')] : root.descendantsOfType('call')) {
-      const site = callsByNode.get(call.id);
-      const name = site ? model.calleeName(site) : undefined;
-      if (!name) continue;
-      const entry = model.catalogue.lookup(name);
-      const project = model.isProjectName(name) || name.startsWith(`${model.moduleName}.`);
-      if (!project && !(entry && (entry.blocking || entry.cpu))) continue;
-      const shown = call.childForFieldName('function')?.text ?? name;
-      if (!names.includes(shown)) names.push(shown);
-    }
+  for (const call of roots.flatMap(callsWithin)) {
+    if (!doesWork(model, call)) continue;
+    const shown = call.childForFieldName('function')?.text ?? '';
+    if (!names.includes(shown)) names.push(shown);
   }
   return names;
 }
 
 export type ComprehensionPlan = { kind: 'plan'; plan: Plan; defaultWorkers: WorkersDefault } | { kind: 'rejected'; reason: string };
 
-/** Thread counts for blocking I/O, as for loops: waiting costs no CPU. */
-const IO_THREADS: Record<string, number> = { network: 16, sleep: 16, disk: 8, subprocess: 8, database: 8, wait: 8 };
 
 /**
  * Threads for blocking I/O and for native code that releases the GIL, processes for pure-Python

@@ -15,6 +15,7 @@ import type { Fix, Plan } from '../../diagnostics/finding.js';
 import type { ProjectIndex } from '../../project/project-index.js';
 import type { SemanticModel } from '../../semantic/model.js';
 import { lineOf as loopLineOf } from '../../loops/lines.js';
+import { callsWithin } from '../../loops/work-calls.js';
 import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import { describeParallelLoop, loopWords, type LoopWords } from './describe.js';
 import { functionsRunByPools, loopAnalyses } from './pool-workers.js';
@@ -299,7 +300,7 @@ function deliberateDelay(model: SemanticModel, analysis: LoopAnalysis): string |
   if (analysis.effects.blocking.some((kind) => kind !== 'sleep') || analysis.effects.blocking.length === 0) return undefined;
   const { callsByNode } = mapsOf(model);
   for (const statement of analysis.map) {
-    for (const call of statement.type === 'call' ? [statement] : statement.descendantsOfType('call')) {
+    for (const call of callsWithin(statement)) {
       const site = callsByNode.get(call.id);
       const name = site ? model.calleeName(site) : undefined;
       const entry = name ? model.catalogue.lookup(name) : undefined;

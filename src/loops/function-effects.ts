@@ -82,16 +82,16 @@ function judgeBody(model: SemanticModel, scope: Scope, effects: FunctionEffects)
   const written = new Set([...scope.bindings.keys()].filter((name) => !context.loopVariables.includes(name)));
   const name = scope.displayName;
   const line = lineOf(scope.node);
-  const own = (reason: LoopReason) => ({ reason: `\`${name}\` (line ${line}) ${reason.reason}`, line: reason.line });
+  // "calls `derive` (line 1): order-sensitive effect of `print` ..." once the loop names the call.
+  const own = (reason: LoopReason) => ({ ...reason, reason: `\`${name}\` (line ${line}): ${reason.reason}` });
 
   for (const declared of [...scope.globals, ...scope.nonlocals]) {
     const kind = scope.globals.has(declared) ? 'global' : 'nonlocal';
-    effects.reasons.push({ reason: `\`${name}\` (line ${line}) writes the ${kind} \`${declared}\``, line });
+    effects.reasons.push({ reason: `\`${name}\` (line ${line}): writes the ${kind} \`${declared}\``, line });
   }
   if (scope.containsYield) effects.loops = true;
-  if (body.descendantsOfType(['for_statement', 'while_statement', 'list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']).length > 0) {
-    effects.loops = true;
-  }
+  const loops = body.descendantsOfType(['for_statement', 'while_statement', 'list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
+  if (loops.some((loop) => !onlyFeedsNativeCode(context, loop, written))) effects.loops = true;
 
   const calls = mapCallFacts(context, statements, written);
   effects.reasons.push(...calls.reasons.map(own));
@@ -107,13 +107,28 @@ function judgeBody(model: SemanticModel, scope: Scope, effects: FunctionEffects)
       if (model.isClassName(call.qualifiedName) || !call.qualifiedName.startsWith(`${model.moduleName}.`)) {
         effects.elsewhere.push(call);
       } else {
-        effects.reasons.push({ reason: `\`${name}\` calls \`${call.node.text}\` (line ${call.line}), whose effects are unknown`, line: call.line });
+        effects.reasons.push({ reason: `\`${name}\` (line ${line}): calls \`${call.node.text}\` (line ${call.line}), whose effects are unknown`, line: call.line });
       }
       continue;
     }
     const inner = functionEffects(model, callee);
     merge(effects, inner);
   }
+}
+
+/**
+ * A loop that only hands chunks to native code (`for chunk in iter(read, b""): digest.update(chunk)`)
+ * is not pure-Python work: its iterations are few and each one's time is spent where the GIL is
+ * released.
+ */
+function onlyFeedsNativeCode(context: LoopContext, loop: SyntaxNode, written: ReadonlySet<string>): boolean {
+  if (loop.type !== 'for_statement' || loop.childForFieldName('alternative')) return false;
+  const statements = loop.childForFieldName('body')?.namedChildren.filter((s) => s.type !== 'comment') ?? [];
+  const onlyCalls = statements.length > 0 && statements.every((s) => s.type === 'expression_statement' && s.namedChildren.length === 1 && s.namedChildren[0]!.type === 'call');
+  if (!onlyCalls) return false;
+  const facts = mapCallFacts(context, [loop.childForFieldName('right')!, ...statements], written);
+  const native = facts.releasesGil || facts.blocking.size > 0;
+  return native && facts.reasons.length === 0 && facts.projectCalls.length === 0 && !facts.cpu.has('python');
 }
 
 /** Adds what a called function does to its caller's facts. */

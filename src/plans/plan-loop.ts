@@ -55,8 +55,13 @@ export type PlanDecision = { kind: 'plan'; plan: Plan; defaultWorkers: WorkersDe
 /** What the generated code uses when the environment variable is not set. */
 export type WorkersDefault = { kind: 'fixed'; count: number } | { kind: 'cpu-count' };
 
-/** Thread counts for blocking I/O: waiting costs no CPU, so far more workers than cores pay off. */
-export const IO_THREADS: Record<string, number> = { network: 16, sleep: 16, disk: 8, subprocess: 8, database: 8, wait: 8 };
+/**
+ * Thread counts for blocking I/O: waiting costs no CPU, so far more workers than cores pay off.
+ * A child process that waits costs nothing either, and children that compute share the cores
+ * among themselves whatever their number, so subprocesses get as many as network calls; a
+ * database or a disk serves a few requests at a time well and many badly.
+ */
+export const IO_THREADS: Record<string, number> = { network: 16, sleep: 16, subprocess: 16, disk: 8, database: 8, wait: 8 };
 
 export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecision {
   const { effects, workPerIteration, estimatedIterations: iterations } = analysis;
@@ -108,8 +113,19 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
     };
   }
 
+  // Reading local files to hash or compress them is native work: the files usually come from
+  // the page cache, and the hashing, not the reading, takes the time.
+  const readsLocalFiles = blocking.length > 0 && blocking.every((kind) => kind === 'disk');
   const workload: Plan['workload'] =
-    blocking.length > 0 ? (pythonCpu ? 'mixed' : 'io') : nativeCpu && effects.releasesGil && !pythonCpu ? 'native' : pythonCpu || nativeCpu ? 'cpu' : 'unknown';
+    nativeCpu && !pythonCpu && (blocking.length === 0 || readsLocalFiles)
+      ? 'native'
+      : blocking.length > 0
+        ? pythonCpu
+          ? 'mixed'
+          : 'io'
+        : pythonCpu || nativeCpu
+          ? 'cpu'
+          : 'unknown';
   // Reading local files is quick next to parsing them in pure Python: the parsing decides, and
   // only processes run it in parallel. Waiting on a network or a child process decides the
   // other way, and so does native work that releases the GIL.
@@ -133,7 +149,7 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
     return {
       kind: 'plan',
       defaultWorkers: { kind: 'cpu-count' },
-      plan: { model: 'threads', workload, workers: cpus, rationale: rationaleOf('threads', cpus, analysis, options) },
+      plan: { model: 'threads', workload, workers: cpus, rationale: rationaleOf('threads', cpus, analysis, options, 'native') },
     };
   }
   const perKind = Math.max(...blocking.map((kind) => IO_THREADS[kind] ?? 8), 8);
@@ -145,7 +161,7 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
   };
 }
 
-function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts, options: PlanOptions): string {
+function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts, options: PlanOptions, workload?: Plan['workload']): string {
   const blocking = analysis.effects.blocking;
   const parts: string[] = [];
   if (model === 'asyncio') {
@@ -162,15 +178,25 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
       `one worker per CPU the process may use (${workers} here)`,
       'the worker lives at module top level so that it pickles, and the values it reads are passed to it; items and results are pickled, so the work per item must outweigh that cost',
     );
-    if (options.targetVersion[0] === 3 && options.targetVersion[1] >= 14) parts.push('Python 3.14 starts workers with forkserver by default: the worker must not rely on state set up at run time');
-  } else if (blocking.length > 0) {
+    if (options.targetVersion[0] === 3 && options.targetVersion[1] >= 14) {
+      parts.push(
+        'Python 3.14 starts workers with forkserver by default: the worker must not rely on state set up at run time',
+        "processes rather than 3.14's `InterpreterPoolExecutor`: it cannot run functions defined in `__main__`, and every extension module the worker imports would have to support subinterpreters",
+      );
+    }
+  } else if (workload !== 'native') {
     parts.push(
       `each iteration waits on ${blocking.join(' and ')}, during which the GIL is released: threads overlap the waiting`,
       `${workers} worker threads by default (waiting costs no CPU, so more threads than cores pay off; set the environment variable to tune it against the service's limits)`,
     );
     if (analysis.effects.cpu.includes('python')) parts.push('the map stage also computes in pure Python, which threads do not speed up');
   } else {
-    parts.push('the map stage spends its time in native code that releases the GIL (hashing, compression): threads run it in parallel without pickling', `one thread per CPU (${workers} here)`);
+    parts.push(
+      blocking.length > 0
+        ? 'the map stage reads local files and hashes or compresses them in native code that releases the GIL: files usually come from the page cache, so that native work, not waiting on the disk, takes the time, and threads run it in parallel without pickling'
+        : 'the map stage spends its time in native code that releases the GIL (hashing, compression): threads run it in parallel without pickling',
+      `one thread per CPU (${workers} here): more threads would only take turns on the same cores; set the environment variable to try more for slow or network disks`,
+    );
   }
   parts.push('the commit stage (appends, totals, output) runs in the caller in the original order, so the output is unchanged');
   if (analysis.effects.mayRaise) parts.push('assumes the map stage has no effects other code observes before the loop ends: items after a failing one may already have run');

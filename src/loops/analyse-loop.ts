@@ -14,6 +14,7 @@ import { functionEffects, functionScopeOf, merge, type FunctionEffects } from '.
 import { mapCallFacts } from './map-calls.js';
 import { mutationsIn } from './mutations.js';
 import { nameEvents, type NameEvent } from './name-flow.js';
+import { withSeeding } from './random-seeding.js';
 import { sharedHandles } from './shared-handles.js';
 import type { CommitStatement, LoopAnalysis, LoopReason, ProjectCall } from './types.js';
 import { estimateIterations, mayRaise, workHints } from './workload.js';
@@ -43,9 +44,9 @@ export function analyseLoop(model: SemanticModel, loop: SyntaxNode): LoopAnalysi
     ...mutationsIn(context, work),
     ...handles.reasons,
     ...calls.reasons,
-    ...called.reasons.map((r) => ({ reason: `calls ${r.reason}`, line: r.line })),
+    ...called.reasons.map((r) => ({ ...r, reason: `calls ${r.reason}` })),
   ];
-  const first = reasons[0];
+  const first = reasons[0] && withSeeding(model, context, reasons[0]);
   return {
     loop,
     line: lineOf(loop),

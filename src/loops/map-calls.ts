@@ -205,7 +205,10 @@ class CallJudge {
 
   private catalogued(name: string, entry: CatalogueEntry, callee: SyntaxNode, line: number): void {
     const shown = name.replace(/^builtins\./, '');
-    if (entry.sharedState === 'random') return this.reject(`uses the shared random generator (\`${shown}\`, line ${line})`, line);
+    if (entry.sharedState === 'random') {
+      this.facts.reasons.push({ reason: `uses the shared random generator (\`${shown}\`, line ${line})`, line, sharedRandom: true });
+      return;
+    }
     if (entry.sharedState) return this.reject(`uses process-wide state (${entry.sharedState}) through \`${shown}\` (line ${line})`, line);
     if (entry.orderedEffect && entry.orderedEffect !== 'network-send' && !this.onIterationObject(callee)) {
       return this.reject(`order-sensitive effect of \`${shown}\` (line ${line}) outside the commit stage`, line);

@@ -76,6 +76,8 @@ export type LoopVerdict =
 export interface LoopReason {
   reason: string;
   line: number;
+  /** The reason is the shared random generator: the loop's report adds where it is seeded. */
+  sharedRandom?: boolean;
 }
 
 export interface LoopAnalysis {

@@ -595,7 +595,7 @@ function isStoreTarget(subscript: SyntaxNode): boolean {
 }
 
 /** The value expressions of a function's `return` statements, not counting nested functions. */
-function returnValues(fn: SyntaxNode): SyntaxNode[] {
+export function returnValues(fn: SyntaxNode): SyntaxNode[] {
   const values: SyntaxNode[] = [];
   const visit = (node: SyntaxNode): void => {
     for (const child of node.namedChildren) {

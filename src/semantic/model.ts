@@ -20,7 +20,7 @@ import {
   type WithContext,
 } from './binder.js';
 import { BUILTIN_NAMES } from './builtins.js';
-import { ElementTypes } from './element-types.js';
+import { ElementTypes, returnValues } from './element-types.js';
 import { dottedPrefixes } from './module-name.js';
 import type { Binding, Scope } from './scope.js';
 
@@ -94,6 +94,8 @@ export class SemanticModel {
   private readonly attributesInProgress = new Set<string>();
   /** Item types of iterables, for `for` targets. */
   private readonly elements: ElementTypes;
+  /** What this module's plain functions return, when every `return` agrees on a type. */
+  private readonly returnTypes = new Map<Scope, string | null>();
 
   constructor(tree: SyntaxNode, options: ModelOptions) {
     this.moduleName = options.moduleName;
@@ -411,7 +413,29 @@ export class SemanticModel {
     if (entry?.returns) return { kind: 'instance', type: entry.returns };
     if (entry?.kind === 'class') return { kind: 'instance', type: name };
     if (this.isClassName(name)) return { kind: 'instance', type: name };
-    return UNKNOWN;
+    const returned = this.returnTypeOf(name);
+    return returned ? { kind: 'instance', type: returned } : UNKNOWN;
+  }
+
+  /**
+   * The type a plain function of this module returns (`def connect(): conn = sqlite3.connect(p);
+   * ...; return conn`), when all its `return` statements agree. Not for methods, decorated
+   * functions, generators or coroutines, whose call does not return the body's value as is.
+   */
+  private returnTypeOf(name: string): string | undefined {
+    const functions = this.scopes.filter((s) => s.kind === 'function' && s.qualifiedName === name);
+    const fn = functions.length === 1 ? functions[0]! : undefined;
+    if (!fn || fn.isAsync || fn.containsYield || fn.parent?.kind === 'class' || fn.node.parent?.type === 'decorated_definition') return undefined;
+    const known = this.returnTypes.get(fn);
+    if (known !== undefined) return known ?? undefined;
+    // Recursion sees "unknown" until the answer is in.
+    this.returnTypes.set(fn, null);
+    const values = returnValues(fn.node);
+    const type = values.length > 0 ? soleType(values, () => false, (value) => this.typeOf(value, fn)) : undefined;
+    // Inside a call being followed the parameters have that call's types: not a fact to keep.
+    if (this.elements.dependsOnFollowedCall(fn)) this.returnTypes.delete(fn);
+    else this.returnTypes.set(fn, type ?? null);
+    return type;
   }
 
   /**

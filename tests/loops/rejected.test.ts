@@ -132,6 +132,22 @@ def noisy(values):
     reason: ['uses the shared random generator (`random.random`, line 6)'],
   },
   {
+    name: 'shared random generator seeded before the loop, used in a helper',
+    code: `import random
+
+def jitter(v):
+    return v + random.gauss(0, 1)
+
+def noisy(values):
+    random.seed(7)
+    out = []
+    for v in values:
+        out.append(jitter(v))
+    return out
+`,
+    reason: ['calls `jitter` (line 3): uses the shared random generator (`random.gauss`, line 4), seeded by `random.seed(7)` at line 7'],
+  },
+  {
     name: 'shared sqlite3 connection',
     code: `import sqlite3
 
@@ -247,7 +263,7 @@ results = []
 for x in range(10):
     results.append(work(x))
 `,
-    reason: ['calls `bump` (line 3) writes the global `seen`'],
+    reason: ['calls `bump` (line 3): writes the global `seen`'],
   },
   {
     name: 'helper mutates its argument',
@@ -496,7 +512,7 @@ def main(items):
     for item in items:
         save(str(item))
 `,
-    reason: ['`save` (line 5) order-sensitive effect of `pathlib.Path.write_text` (line 6)'],
+    reason: ['`save` (line 5): order-sensitive effect of `pathlib.Path.write_text` (line 6)'],
   },
   {
     name: 'a list whose items may be of any type: the loop variable has no type',

@@ -38,6 +38,8 @@ interface Example {
   model: string | null;
   workload?: string;
   server?: boolean;
+  /** A script run once with a new empty directory; the program then gets that directory. */
+  setup?: string;
   exitCode: number;
   loop: SourceRef;
   mentions: string[];
@@ -78,8 +80,34 @@ function programEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessE
  * once). The program runs in its own process group: on timeout the group is killed, children
  * (subprocess_per_item's converters) included.
  */
-function runProgram(file: string, options: { python?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return spawnPython(options.python ?? PYTHON, [file], { cwd: os.tmpdir(), env: programEnvironment(options.env), timeoutMs: PROGRAM_TIMEOUT_MS });
+function runProgram(file: string, options: { python?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<Run> {
+  return spawnPython(options.python ?? PYTHON, [file, ...(options.args ?? [])], { cwd: os.tmpdir(), env: programEnvironment(options.env), timeoutMs: PROGRAM_TIMEOUT_MS });
+}
+
+const setUpDirectories = new Map<string, Promise<string>>();
+afterAll(async () => {
+  for (const directory of await Promise.allSettled(setUpDirectories.values())) {
+    if (directory.status === 'fulfilled') fs.rmSync(directory.value, { recursive: true, force: true });
+  }
+});
+
+/**
+ * The program's arguments: none, or the directory its `setup` script filled (run once per
+ * example, shared by every run of it).
+ */
+async function programArguments(example: Example): Promise<string[]> {
+  if (!example.setup) return [];
+  let made = setUpDirectories.get(example.name);
+  if (!made) {
+    made = (async () => {
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), `concur-example-${example.name}-`));
+      const run = await runProgram(path.join(EXAMPLES, example.name, example.setup!), { args: [directory] });
+      expect(run.status, `${example.name}/${example.setup}: ${run.stderr}`).toBe(0);
+      return directory;
+    })();
+    setUpDirectories.set(example.name, made);
+  }
+  return [await made];
 }
 
 function programPath(example: Example): string {
@@ -108,7 +136,7 @@ describe('examples/ layout', () => {
       .sort();
     expect(examples.map((example) => example.name).sort()).toEqual(folders);
     for (const example of examples) {
-      for (const file of ['README.md', example.program, 'expected_output.txt']) {
+      for (const file of ['README.md', example.program, 'expected_output.txt', ...(example.setup ? [example.setup] : [])]) {
         expect(fs.existsSync(path.join(EXAMPLES, example.name, file)), `${example.name}/${file}`).toBe(true);
       }
       expect(example.verdict).toBe(example.kind === 'trap' ? 'rejected' : 'parallel');
@@ -159,9 +187,10 @@ describe('examples/ layout', () => {
 describe.concurrent('example programs under python3', () => {
   for (const example of examples) {
     it(`${example.name}/${example.program} prints its expected output, twice`, async () => {
+      const args = await programArguments(example);
       const runs = await Promise.all([
-        runProgram(programPath(example), { env: { PYTHONHASHSEED: '1' } }),
-        runProgram(programPath(example), { env: { PYTHONHASHSEED: '2' } }),
+        runProgram(programPath(example), { args, env: { PYTHONHASHSEED: '1' } }),
+        runProgram(programPath(example), { args, env: { PYTHONHASHSEED: '2' } }),
       ]);
       expectRun(example, runs[0]!, 'first run');
       expectRun(example, runs[1]!, 'second run');
@@ -199,7 +228,7 @@ describe.concurrent('example programs under Python 3.8', () => {
   for (const example of examples) {
     it(`${example.name}/${example.program}`, async (context) => {
       context.skip(!HAVE_PYTHON38, `Python 3.8 not found at ${PYTHON38} (set CONCUR_TEST_PYTHON38 to an interpreter path)`);
-      const run = await runProgram(programPath(example), { python: PYTHON38, env: { PYTHONHASHSEED: '3' } });
+      const run = await runProgram(programPath(example), { python: PYTHON38, args: await programArguments(example), env: { PYTHONHASHSEED: '3' } });
       expectRun(example, run, 'Python 3.8');
     });
   }

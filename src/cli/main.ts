@@ -20,6 +20,8 @@ function addSelectionOptions(command: Command): Command {
     .option('--force-exclude', 'apply excludes even to paths named on the command line')
     .option('--no-respect-gitignore', 'analyse files that .gitignore lists')
     .option('--target-version <version>', 'oldest Python the code must run on: py38 ... py314 (default py39)')
+    .option('--free-threaded', 'the code runs on a free-threaded build (3.13t or later): threads for pure-Python CPU work')
+    .option('--item-timeout <seconds>', 'generated code waits at most this long for each item, then raises TimeoutError')
     .option('--config <file>', 'read settings from this pyproject.toml or concur.toml instead of the nearest one')
     .option('--isolated', 'ignore configuration files')
     .option('--threads <n>', 'worker threads for analysis (default: one per CPU)')

@@ -17,6 +17,8 @@ export interface SelectionFlags {
   exclude?: string[];
   extendExclude?: string[];
   targetVersion?: string;
+  freeThreaded?: boolean;
+  itemTimeout?: string;
   config?: string;
   respectGitignore?: boolean;
   isolated?: boolean;
@@ -45,6 +47,12 @@ export function resolveSettings(paths: string[], flags: SelectionFlags, cwd: str
   if (flags.exclude) fromCli.exclude = splitList(flags.exclude);
   if (flags.extendExclude) fromCli.extendExclude = splitList(flags.extendExclude);
   if (flags.respectGitignore === false) fromCli.respectGitignore = false;
+  if (flags.freeThreaded) fromCli.freeThreaded = true;
+  if (flags.itemTimeout !== undefined) {
+    const seconds = Number(flags.itemTimeout);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--item-timeout: expected a number of seconds greater than 0, got "${flags.itemTimeout}"`);
+    fromCli.itemTimeout = seconds;
+  }
   if (flags.targetVersion) {
     try {
       fromCli.targetVersion = parseTargetVersion(flags.targetVersion);
@@ -75,6 +83,9 @@ export function resolveSettings(paths: string[], flags: SelectionFlags, cwd: str
     if (unknown === undefined) continue;
     const file = fromFile.configPath ? `${displayPath(fromFile.configPath, cwd)}: ` : '';
     throw new UsageError(`${file}"per-file-ignores" ${JSON.stringify(glob)}: unknown rule selector "${unknown}": see \`concur rules\``);
+  }
+  if (settings.freeThreaded && (settings.targetVersion[0] < 3 || (settings.targetVersion[0] === 3 && settings.targetVersion[1] < 13))) {
+    throw new UsageError(`free-threaded builds start with Python 3.13: set --target-version py313 or later (it is py${settings.targetVersion.join('')})`);
   }
   return { settings, configPath: fromFile.configPath, patternBase };
 }

@@ -38,6 +38,14 @@ const KEYS: Record<string, KeyReader> = {
       throw new ConfigError(`${prefix(origin)}"${key}": ${(error as Error).message}`, origin.file, key);
     }
   },
+  'free-threaded': (value, key, origin, settings) => {
+    if (typeof value !== 'boolean') throw invalid(origin, key, 'must be true or false', value);
+    settings.freeThreaded = value;
+  },
+  'item-timeout': (value, key, origin, settings) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid(origin, key, 'must be a number of seconds greater than 0', value);
+    settings.itemTimeout = value;
+  },
   'respect-gitignore': (value, key, origin, settings) => {
     if (typeof value !== 'boolean') throw invalid(origin, key, 'must be true or false', value);
     settings.respectGitignore = value;

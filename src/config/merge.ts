@@ -21,6 +21,8 @@ export function mergeSettings(
     if (layer.respectGitignore !== undefined) merged.respectGitignore = layer.respectGitignore;
     if (layer.perFileIgnores !== undefined) merged.perFileIgnores = { ...merged.perFileIgnores, ...layer.perFileIgnores };
     if (layer.catalogue !== undefined) merged.catalogue = { ...merged.catalogue, ...layer.catalogue };
+    if (layer.freeThreaded !== undefined) merged.freeThreaded = layer.freeThreaded;
+    if (layer.itemTimeout !== undefined) merged.itemTimeout = layer.itemTimeout;
   }
   return merged;
 }

@@ -18,6 +18,16 @@ export interface Settings {
   catalogue: Record<string, CatalogueEntry>;
   /** Per-file rule ignores: glob -> rule selectors. */
   perFileIgnores: Record<string, string[]>;
+  /** The program runs on a free-threaded build (3.13t or later): plans may use threads for Python CPU work. */
+  freeThreaded: boolean;
+  /** Seconds the generated code waits for each item's result before raising `TimeoutError`; none when undefined. */
+  itemTimeout?: number;
+}
+
+/** What the generated concurrent code may assume about where it runs, and the limits it enforces. */
+export interface RuntimeOptions {
+  freeThreaded: boolean;
+  itemTimeout?: number;
 }
 
 export const DEFAULT_TARGET_VERSION: [number, number] = [3, 9];
@@ -32,5 +42,6 @@ export function defaultSettings(): Settings {
     respectGitignore: true,
     catalogue: {},
     perFileIgnores: {},
+    freeThreaded: false,
   };
 }

@@ -3,6 +3,7 @@
  * suppressions, and summarise the module for cross-file linking. Runs in a worker thread (or in
  * the main thread for small runs); tree-sitter's tree is freed as soon as it is copied.
  */
+import type { RuntimeOptions } from '../config/settings.js';
 import { createHash } from 'node:crypto';
 import type { Catalogue } from '../catalogue/schema.js';
 import type { FileError, Finding, LoopVerdict } from '../diagnostics/finding.js';
@@ -23,6 +24,7 @@ export interface AnalysisOptions {
   catalogue: Catalogue;
   rules: readonly Rule[];
   targetVersion: [number, number];
+  runtime: RuntimeOptions;
   moduleName: string;
   isPackage: boolean;
   projectModules: ReadonlySet<string>;
@@ -103,6 +105,7 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
       lines,
       catalogue: options.catalogue,
       targetVersion: options.targetVersion,
+      runtime: options.runtime,
       fixesAllowed,
       report(node, message, extra) {
         const finding = make(node, message, extra);

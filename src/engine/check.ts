@@ -105,6 +105,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     onResult: collect,
     session: {
       targetVersion: settings.targetVersion,
+      runtime: { freeThreaded: settings.freeThreaded, ...(settings.itemTimeout !== undefined ? { itemTimeout: settings.itemTimeout } : {}) },
       catalogueExtra: settings.catalogue,
       projectModules: tasks.map((t) => t.moduleName),
       snippetContext: options.snippets ? SNIPPET_CONTEXT : 0,

@@ -8,10 +8,12 @@ import type { DiscoveredFile } from '../discovery/discovered-file.js';
 import { getParser } from '../parser/parser.js';
 import { ALL_RULES } from '../rules/registry.js';
 import { readSource } from '../source/read.js';
+import type { RuntimeOptions } from '../config/settings.js';
 import { analyseSource, type FileAnalysis } from './analyse-source.js';
 
 export interface SessionOptions {
   targetVersion: [number, number];
+  runtime: RuntimeOptions;
   catalogueExtra: Record<string, CatalogueEntry>;
   projectModules: string[];
   snippetContext: number;
@@ -41,6 +43,7 @@ export async function createSession(options: SessionOptions): Promise<AnalyseFil
         catalogue,
         rules,
         targetVersion: options.targetVersion,
+        runtime: options.runtime,
         moduleName: task.moduleName,
         isPackage: task.isPackage,
         projectModules,

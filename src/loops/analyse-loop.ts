@@ -11,7 +11,7 @@ import { accumulatorsOf, carriedDependences, mapReadsOfCommitState, sharedNameWr
 import { lineOf } from './lines.js';
 import { isBoundOutsideLoop, isInside, loopContext, type LoopContext } from './loop-context.js';
 import { functionEffects, functionScopeOf, merge, type FunctionEffects } from './function-effects.js';
-import { mapCallFacts } from './map-calls.js';
+import { mapCallFacts, speculationProblem } from './map-calls.js';
 import { mutationsIn } from './mutations.js';
 import { nameEvents, type NameEvent } from './name-flow.js';
 import { withSeeding } from './random-seeding.js';
@@ -33,8 +33,11 @@ export function analyseLoop(model: SemanticModel, loop: SyntaxNode): LoopAnalysi
   const calls = mapCallFacts(context, work, writtenInBody);
   const called = calledFunctions(model, calls.projectCalls);
 
+  const exits = split.commit.flatMap(exitsOf);
+  const speculation = exits.length > 0 ? speculationProblem(context, work, exits[0]!, new Set([...calls.blocking, ...called.blocking])) : undefined;
   const reasons: LoopReason[] = [
-    ...earlyExits(context.statements),
+    ...earlyExits(context.statements, new Set(exits.map((exit) => exit.id))),
+    ...(speculation ? [speculation] : []),
     ...sharedNameWrites(events, context),
     ...carriedDependences(events, operationNodes),
     // Statements left out of the commit suffix are map work too: a read there is the better reason.
@@ -56,6 +59,7 @@ export function analyseLoop(model: SemanticModel, loop: SyntaxNode): LoopAnalysi
     commit: split.commit,
     mapBound: [...new Set(events.filter((e) => e.kind === 'write' && split.map.some((s) => isInside(e.node, s))).map((e) => e.name))],
     accumulators: [...accumulators],
+    exits,
     verdict: first ? { kind: 'rejected', reason: first.reason, line: first.line } : { kind: 'splittable' },
     reasons,
     projectCalls: called.elsewhere,
@@ -74,6 +78,11 @@ export function analyseLoop(model: SemanticModel, loop: SyntaxNode): LoopAnalysi
       split.map,
     ),
   };
+}
+
+/** The `break`/`return` statements a commit replays, nested guarded commits included. */
+function exitsOf(commit: CommitStatement): SyntaxNode[] {
+  return [...(commit.exits ?? []), ...(commit.parts ?? []).flatMap(exitsOf)];
 }
 
 /** Same-module functions the map stage calls, judged transitively; calls into other modules are kept for later. */

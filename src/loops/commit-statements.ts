@@ -216,10 +216,13 @@ export class CommitClassifier {
    * `if cond: <commits> [elif ...: <commits>] [else: <commits>]`. A branch may end in
    * `continue` (`if reply is None: failures += 1; continue`): replayed in the commit stage's
    * own loop over the results, it skips the rest of that item's commits, as in the original.
+   * It may also end the loop with `break` or `return [value]` (`if ok: found = x; break`):
+   * replayed there, it ends the loop over the results at the same item.
    */
   private guarded(statement: SyntaxNode): CommitStatement | null {
     const conditions: SyntaxNode[] = [];
     const parts: CommitStatement[] = [];
+    const exits: SyntaxNode[] = [];
     const condition = statement.childForFieldName('condition');
     if (condition) conditions.push(condition);
     const blocks = [statement.childForFieldName('consequence')];
@@ -231,18 +234,54 @@ export class CommitClassifier {
       } else if (clause.type === 'else_clause') blocks.push(clause.childForFieldName('body'));
     }
     for (const block of blocks) {
-      const commits = this.allCommits(block, true);
-      if (!commits) return null;
-      parts.push(...commits);
+      const branch = this.branchCommits(block);
+      if (!branch) return null;
+      parts.push(...branch.commits);
+      if (branch.exit) exits.push(branch.exit);
     }
-    if (parts.length === 0) return null;
+    if (parts.length === 0 && exits.length === 0) return null;
+    const returned = exits.flatMap((exit) => (exit.type === 'return_statement' ? exit.namedChildren.filter((c) => c.type !== 'comment') : []));
     return this.commit(statement, {
       kind: 'guarded',
       operation: 'if',
-      inputs: [...conditions, ...parts.flatMap((p) => p.inputs)],
+      inputs: [...conditions, ...parts.flatMap((p) => p.inputs), ...returned],
       parts,
       accumulatorNodes: parts.flatMap((p) => p.accumulatorNodes),
+      ...(exits.length > 0 ? { exits } : {}),
     });
+  }
+
+  /**
+   * A branch of a guarded commit: commit statements, optionally ending in `continue`, or in
+   * `break`/`return` after which `name = value` statements (the value the loop stops at) are
+   * commits too.
+   */
+  private branchCommits(block: SyntaxNode | null): { commits: CommitStatement[]; exit?: SyntaxNode } | null {
+    const statements = block?.namedChildren.filter((s) => s.type !== 'comment') ?? [];
+    const last = statements[statements.length - 1];
+    if (!last) return null;
+    if (last.type !== 'break_statement' && last.type !== 'return_statement') {
+      const commits = this.allCommits(block, true);
+      return commits ? { commits } : null;
+    }
+    const commits: CommitStatement[] = [];
+    for (const statement of statements.slice(0, -1)) {
+      const commit = this.classify(statement) ?? this.exitValue(statement);
+      if (!commit) return null;
+      commits.push(commit);
+    }
+    return { commits, exit: last };
+  }
+
+  /** `found = candidate` just before the loop ends: a loop-carried name set once, in order. */
+  private exitValue(statement: SyntaxNode): CommitStatement | null {
+    const assignment = statement.type === 'expression_statement' && statement.namedChildren.length === 1 ? statement.namedChildren[0]! : null;
+    if (assignment?.type !== 'assignment') return null;
+    const left = assignment.childForFieldName('left');
+    const right = assignment.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right || right.type === 'assignment' || !this.isAccumulator(left.text)) return null;
+    if (assignment.childForFieldName('type')) return null;
+    return this.commit(statement, { kind: 'exit-value', accumulator: left.text, operation: '=', inputs: [right], accumulatorNodes: [left] });
   }
 
   /** `for w in words: counts[w] += 1`: an inner loop that only commits. */

@@ -6,11 +6,15 @@ import type { LoopReason } from './types.js';
 const NESTED_SCOPES = new Set(['function_definition', 'class_definition', 'lambda']);
 const INNER_LOOPS = new Set(['for_statement', 'while_statement']);
 
-/** Early exits of the loop itself: a `break` of an inner loop or a `return` in a nested def is not one. */
-export function earlyExits(statements: readonly SyntaxNode[]): LoopReason[] {
+/**
+ * Early exits of the loop itself: a `break` of an inner loop or a `return` in a nested def is not
+ * one. Exits the commit stage replays in order (`replayed`, by node id) are not a reason.
+ */
+export function earlyExits(statements: readonly SyntaxNode[], replayed: ReadonlySet<number> = new Set()): LoopReason[] {
   const reasons: LoopReason[] = [];
   const visit = (node: SyntaxNode, inInnerLoop: boolean): void => {
     if (NESTED_SCOPES.has(node.type)) return;
+    if (replayed.has(node.id)) return;
     if (node.type === 'break_statement' && !inInnerLoop) {
       reasons.push({ reason: `early exit: \`break\` at line ${lineOf(node)}`, line: lineOf(node) });
     } else if (node.type === 'return_statement') {

@@ -58,7 +58,8 @@ interface Located {
  * that raises would already have run, with effects the sequential program never has. Implicit
  * failures (a missing key, a bad int) are the plan's stated assumption instead.
  */
-function speculativeEffects(context: LoopContext, work: readonly SyntaxNode[]): LoopReason | undefined {
+/** External effects and uncaught raises in map-stage code, following same-module calls. */
+function effectsAndRaises(context: LoopContext, work: readonly SyntaxNode[]): { effects: Located[]; raises: Located[] } {
   const { model, callsByNode } = context;
   const effects: Located[] = [];
   const raises: Located[] = [];
@@ -104,10 +105,16 @@ function speculativeEffects(context: LoopContext, work: readonly SyntaxNode[]): 
     for (const child of node.namedChildren) visit(child, caught, where);
   };
   for (const root of work) visit(root, new Set(), undefined);
+  return { effects, raises };
+}
+
+const place = (l: Located) => (l.in ? `, in \`${l.in}\`` : '');
+
+function speculativeEffects(context: LoopContext, work: readonly SyntaxNode[]): LoopReason | undefined {
+  const { effects, raises } = effectsAndRaises(context, work);
   const effect = effects[0];
   const raise = raises[0];
   if (!effect || !raise) return undefined;
-  const place = (l: Located) => (l.in ? `, in \`${l.in}\`` : '');
   return {
     reason:
       `the map stage has external effects (\`${effect.text}\`, line ${effect.line}${place(effect)}) and can stop the loop with an exception ` +
@@ -115,6 +122,34 @@ function speculativeEffects(context: LoopContext, work: readonly SyntaxNode[]): 
       `with effects the sequential program never has`,
     line: effect.line,
   };
+}
+
+/** Child processes and databases may do anything: work that must not run unless asked for. */
+const SPECULATION_UNSAFE_BLOCKING: ReadonlySet<BlockingKind> = new Set(['subprocess', 'database']);
+
+/**
+ * Why the map stage must not run ahead of an early exit (`exit`, a `break` or `return` the commit
+ * stage replays): items after the one that ends the loop would already have run, so any effect
+ * they have outside the program (a write, a request that changes something, a child process) is
+ * one the sequential program never has.
+ */
+export function speculationProblem(context: LoopContext, work: readonly SyntaxNode[], exit: SyntaxNode, blocking: ReadonlySet<BlockingKind>): LoopReason | undefined {
+  const what = `early exit: \`${exit.type === 'break_statement' ? 'break' : 'return'}\` at line ${lineOf(exit)} ends the loop at the item that triggers it`;
+  const [effect] = effectsAndRaises(context, work).effects;
+  if (effect) {
+    return {
+      reason: `${what}, and the map stage has external effects (\`${effect.text}\`, line ${effect.line}${place(effect)}): run ahead concurrently, the items after it would already have had them`,
+      line: effect.line,
+    };
+  }
+  const unsafe = [...blocking].find((kind) => SPECULATION_UNSAFE_BLOCKING.has(kind));
+  if (unsafe) {
+    return {
+      reason: `${what}, and the map stage runs ${unsafe === 'subprocess' ? 'child processes' : 'database calls'}, whose effects concur cannot see: run ahead concurrently, the items after it would already have run them`,
+      line: lineOf(exit),
+    };
+  }
+  return undefined;
 }
 
 /** `ValueError` in `raise ValueError(...)`; `?` for a bare re-raise or an expression. */

@@ -20,7 +20,9 @@ export type CommitKind =
   /** `if cond:` whose branches hold only commit statements. */
   | 'guarded'
   /** An inner `for` whose body holds only commit statements (`for w in words: counts[w] += 1`). */
-  | 'inner-loop';
+  | 'inner-loop'
+  /** `found = item` in a branch that then leaves the loop: the value the search stops at. */
+  | 'exit-value';
 
 export interface CommitStatement {
   node: SyntaxNode;
@@ -37,6 +39,8 @@ export interface CommitStatement {
   inputs: SyntaxNode[];
   /** Guarded commits and inner loops: the commit statements they hold. */
   parts?: CommitStatement[];
+  /** Guarded commits: the `break` or `return` statements that end the loop from its branches. */
+  exits?: SyntaxNode[];
   /** Identifiers of the accumulator that belong to the operation itself (`total` in `total += x`, both in `best = max(best, v)`). */
   accumulatorNodes: SyntaxNode[];
 }
@@ -94,6 +98,11 @@ export interface LoopAnalysis {
   mapBound: string[];
   /** Loop-carried names the commit stage writes. */
   accumulators: string[];
+  /**
+   * `break`/`return` statements the commit stage replays in order: the map stage runs ahead of
+   * them speculatively, which the analysis allows only when it has no effects anyone sees.
+   */
+  exits: SyntaxNode[];
   verdict: LoopVerdict;
   /** Every reason found, the verdict's first; empty when splittable. */
   reasons: LoopReason[];

@@ -25,6 +25,8 @@ export interface PlanFacts {
    * (`for suffix in suffixes`) is not.
    */
   heavyLoop: boolean;
+  /** A `break` or `return` the commit stage replays: the map stage runs ahead of it speculatively. */
+  earlyExit: boolean;
 }
 
 export function planFactsOf(model: SemanticModel, analysis: LoopAnalysis): PlanFacts {
@@ -35,6 +37,7 @@ export function planFactsOf(model: SemanticModel, analysis: LoopAnalysis): PlanF
     workPerIteration: analysis.workPerIteration,
     estimatedIterations: analysis.estimatedIterations,
     suggestion: betterSuggestion(analysis),
+    earlyExit: analysis.exits.length > 0,
   };
 }
 
@@ -48,6 +51,8 @@ export interface PlanOptions {
   notebook: boolean;
   /** Heavy calls the rewrite moves out of the commit stage into the map stage. */
   hoistedWork: boolean;
+  /** The program runs on a free-threaded build (3.13t and later): threads run Python code in parallel. */
+  freeThreaded?: boolean;
 }
 
 export type PlanDecision = { kind: 'plan'; plan: Plan; defaultWorkers: WorkersDefault } | { kind: 'rejected'; reason: string };
@@ -94,6 +99,12 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
   }
 
   if (options.inAsyncFunction) {
+    if (analysis.earlyExit) {
+      return {
+        kind: 'rejected',
+        reason: 'early exit in an `async def` loop: `asyncio.gather` would start every item at once, however early the loop stops; keep the loop sequential or cancel the remaining tasks by hand',
+      };
+    }
     if (!options.mapAwaits) {
       return {
         kind: 'rejected',
@@ -130,6 +141,14 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
   // only processes run it in parallel. Waiting on a network or a child process decides the
   // other way, and so does native work that releases the GIL.
   const cpuDominated = workload === 'cpu' || (workload === 'mixed' && blocking.every((kind) => kind === 'disk') && !effects.releasesGil);
+  if (cpuDominated && options.freeThreaded) {
+    const cpus = availableParallelism();
+    return {
+      kind: 'plan',
+      defaultWorkers: { kind: 'cpu-count' },
+      plan: { model: 'threads', workload, workers: cpus, rationale: rationaleOf('threads', cpus, analysis, options, workload) },
+    };
+  }
   if (cpuDominated) {
     if (options.notebook) {
       return {
@@ -184,6 +203,12 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
         "processes rather than 3.14's `InterpreterPoolExecutor`: it cannot run functions defined in `__main__`, and every extension module the worker imports would have to support subinterpreters",
       );
     }
+  } else if (options.freeThreaded && (workload === 'cpu' || workload === 'mixed')) {
+    parts.push(
+      'the map stage is pure-Python CPU work, and on a free-threaded build (3.13t and later) threads run Python code in parallel: threads instead of processes, so nothing is pickled and no worker process starts',
+      `one thread per CPU (${workers} here)`,
+      'assumes every extension module the program imports supports free-threading (CPython re-enables the GIL, with a RuntimeWarning, when one does not); the map stage shares no mutable state with other iterations, which the analysis checked',
+    );
   } else if (workload !== 'native') {
     parts.push(
       `each iteration waits on ${blocking.join(' and ')}, during which the GIL is released: threads overlap the waiting`,
@@ -199,6 +224,11 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
     );
   }
   parts.push('the commit stage (appends, totals, output) runs in the caller in the original order, so the output is unchanged');
+  if (analysis.earlyExit) {
+    parts.push(
+      `the loop can stop early: the commit stage still stops at the same item, and the work already started for later items (up to about ${workers}) finishes and is discarded, the rest is cancelled; that is allowed because the map stage has no effects outside the program`,
+    );
+  }
   if (analysis.effects.mayRaise) parts.push('assumes the map stage has no effects other code observes before the loop ends: items after a failing one may already have run');
   return `${parts.join('; ')}.`;
 }

@@ -32,6 +32,8 @@ export interface LoopParts {
   end: number;
   mapRegion: [number, number];
   commitRegion: [number, number];
+  /** The loop's `else:` clause, which the loop over the results keeps: it runs unless a `break` ends it. */
+  elseRegion?: [number, number];
   /** `continue` statements of the loop inside the map stage: they become `return None`. */
   continues: SyntaxNode[];
   /** Heavy expressions consumed by commits, computed in the map stage instead. */
@@ -51,7 +53,7 @@ export function loopParts(model: SemanticModel, source: string, analysis: LoopAn
   const iterable = loop.childForFieldName('right');
   const body = loop.childForFieldName('body');
   if (!target || !iterable || !body) throw new RewriteRefused('the loop is incomplete');
-  if (loop.childForFieldName('alternative')) throw new RewriteRefused('the loop has an `else` clause');
+  const elseClause = loop.childForFieldName('alternative');
   const start = lineStart(source, loop.startIndex);
   const indent = source.slice(start, loop.startIndex);
   if (!/^[ \t]*$/.test(indent)) throw new RewriteRefused('the loop does not start its own line');
@@ -70,6 +72,8 @@ export function loopParts(model: SemanticModel, source: string, analysis: LoopAn
   const bodyComment = comments.find(ownLine);
   const bodyStart = lineStart(source, (bodyComment ?? first).startIndex);
   const end = afterLineEnd(source, loop.endIndex - 1);
+  const bodyEnd = elseClause ? afterLineEnd(source, body.endIndex - 1) : end;
+  if (elseClause && lineStart(source, elseClause.startIndex) !== bodyEnd) throw new RewriteRefused('the `else` clause does not start its own line');
 
   const mapEnd = analysis.map.length > 0 ? afterLineEnd(source, analysis.map[analysis.map.length - 1].endIndex - 1) : bodyStart;
   if (analysis.commit.length > 0 && analysis.commit[0].node.startIndex < mapEnd) {
@@ -88,7 +92,8 @@ export function loopParts(model: SemanticModel, source: string, analysis: LoopAn
     start,
     end,
     mapRegion: [bodyStart, mapEnd],
-    commitRegion: [mapEnd, end],
+    commitRegion: [mapEnd, bodyEnd],
+    elseRegion: elseClause ? [bodyEnd, end] : undefined,
     continues: loopContinues(loop, analysis.map),
     hoisted,
     passed,
@@ -120,15 +125,20 @@ function loopContinues(loop: SyntaxNode, statements: readonly SyntaxNode[]): Syn
 /**
  * Heavy calls in what top-level commits consume (`results.append(fetch(url))`, the condition of
  * `if check(x):`) run in the map stage instead; guarded branches keep theirs, since the
- * original evaluates them only when the guard holds.
+ * original evaluates them only when the guard holds. So do the commits after one that can
+ * `continue`, `break` or `return`: the original never runs them for the item that leaves, and
+ * their error would surface at that item.
  */
 export function hoistedInputs(model: SemanticModel, analysis: LoopAnalysis, freshName: (base: string) => string = (base) => base): Hoisted[] {
   const commitWritten = new Set(analysis.accumulators);
   const hoisted: Hoisted[] = [];
+  let leftEarlier = false;
   const heavy = (call: SyntaxNode) => doesWork(model, call);
   const readsCommitState = (node: SyntaxNode) =>
     [node, ...node.descendantsOfType('identifier')].some((id) => id.type === 'identifier' && isReference(id) && commitWritten.has(id.text));
   for (const commit of analysis.commit) {
+    if (leftEarlier) break;
+    if (leavesTheItem(commit)) leftEarlier = true;
     const inputs = commit.kind === 'guarded' ? [commit.node.childForFieldName('condition')].filter((n): n is SyntaxNode => !!n) : commit.kind === 'inner-loop' ? [] : commit.inputs;
     for (const input of inputs) {
       // Only whole expressions: not the clauses of a generator passed as the sole argument.
@@ -141,6 +151,11 @@ export function hoistedInputs(model: SemanticModel, analysis: LoopAnalysis, fres
     }
   }
   return hoisted;
+}
+
+/** A commit that can end the item's commits or the loop: `continue`, `break`, `return` in a branch. */
+function leavesTheItem(commit: CommitStatement): boolean {
+  return commit.kind === 'guarded' && commit.node.descendantsOfType(['continue_statement', 'break_statement', 'return_statement']).length > 0;
 }
 
 function namesPassed(analysis: LoopAnalysis, hoisted: readonly Hoisted[]): string[] {
@@ -171,6 +186,12 @@ export function commitBody(source: string, parts: LoopParts, indent: string, str
   const text = commitText(source, parts, indent, strings);
   if (text.trim() !== '' || hasPrelude) return text;
   return `${indent}pass  # each result in order: a failed item raises here${newline}${text}`;
+}
+
+/** The loop's `else:` clause re-indented to the new loop's `indent`, or nothing. */
+export function elseText(source: string, parts: LoopParts, indent: string, strings: readonly SyntaxNode[]): string {
+  if (!parts.elseRegion) return '';
+  return transformRegion(source, parts.elseRegion[0], parts.elseRegion[1], [], { remove: parts.indent.length, add: indent }, strings);
 }
 
 /** The map stage's text, re-indented to `indent`, each `continue` of the loop turned into `return None`. */

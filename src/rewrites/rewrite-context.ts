@@ -18,6 +18,8 @@ export interface RewriteContext {
   plan: Plan;
   defaultWorkers: WorkersDefault;
   targetVersion: [number, number];
+  /** Seconds to wait for each item's result, if the user asked for a limit. */
+  itemTimeout?: number;
   scope: Scope;
   names: NameAllocator;
   imports: ImportPlan;
@@ -27,6 +29,8 @@ export interface RewriteContext {
   moduleEdits: Edit[];
   /** Set by `addWorkersConstant`: the constant (and environment variable) holding the worker count. */
   workersVariable?: string;
+  /** Set by `addWorkersConstant` when there is an item timeout: the constant holding its seconds. */
+  timeoutVariable?: string;
 }
 
 /** The worker count constant: `FETCH_WORKERS = int(os.environ.get("FETCH_WORKERS", "16"))`. */
@@ -37,14 +41,26 @@ export function addWorkersConstant(context: RewriteContext, base: string, what: 
   const at = constantsOffset(context.model, context.source);
   const line = context.source.slice(0, context.parts.loop.startIndex).split('\n').length;
   const followedByBlank = /^[ \t]*\r?\n/.test(context.source.slice(at));
+  const timeout = context.itemTimeout === undefined ? [] : timeoutConstant(context, base, os, line);
   const text = block('', [
     '',
     `# ${what} for the loop at line ${line}; set ${name} in the environment to tune.`,
     `${name} = ${workersValue(os, name, context.defaultWorkers, context.targetVersion)}`,
+    ...timeout,
     ...(followedByBlank ? [] : ['']),
   ], context.newline);
   context.moduleEdits.push({ start: at, end: at, text });
   return name;
+}
+
+/** `FETCH_ITEM_TIMEOUT = float(os.environ.get("FETCH_ITEM_TIMEOUT", "30"))`, with its comment. */
+function timeoutConstant(context: RewriteContext, workersBase: string, os: string, line: number): string[] {
+  const name = context.names.fresh(`${workersBase.replace(/_WORKERS$/, '')}_ITEM_TIMEOUT`);
+  context.timeoutVariable = name;
+  return [
+    `# Seconds to wait for each item's result in the loop at line ${line}; set ${name} to change it.`,
+    `${name} = float(${os}.environ.get("${name}", "${context.itemTimeout}"))`,
+  ];
 }
 
 /** A base for generated names, from the map stage's main call or the loop variable. */

@@ -23,6 +23,8 @@ export interface RewriteInput {
   plan: Plan;
   defaultWorkers: WorkersDefault;
   targetVersion: [number, number];
+  /** Seconds to wait for each item's result (the `item-timeout` setting), if any. */
+  itemTimeout?: number;
 }
 
 export type RewriteResult = { kind: 'rewrite'; fix: Omit<Fix, 'edits'> & { edits: Edit[] }; workersVariable?: string } | { kind: 'refused'; reason: string };
@@ -52,6 +54,7 @@ function buildFix(input: RewriteInput) {
     plan,
     defaultWorkers: input.defaultWorkers,
     targetVersion: input.targetVersion,
+    itemTimeout: input.itemTimeout,
     scope: input.scope,
     names,
     imports: new ImportPlan(model),

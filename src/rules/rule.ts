@@ -4,6 +4,7 @@
  * a `resolve` that runs on the main thread once the project index has linked every file.
  */
 import type { Catalogue } from '../catalogue/schema.js';
+import type { RuntimeOptions } from '../config/settings.js';
 import type { Edit, Finding, Fix, Plan, RelatedLocation } from '../diagnostics/finding.js';
 import type { LineIndex } from '../parser/line-index.js';
 import type { SyntaxNode } from '../parser/parser.js';
@@ -30,6 +31,8 @@ export interface RuleContext {
   lines: LineIndex;
   catalogue: Catalogue;
   targetVersion: [number, number];
+  /** Where the generated code runs (free-threaded build) and the limits it enforces (per-item timeout). */
+  runtime: RuntimeOptions;
   /** False when the file parsed with errors that `compile()` accepted: never offer edits then. */
   fixesAllowed: boolean;
   report(node: SyntaxNode, message: string, options?: ReportOptions): void;

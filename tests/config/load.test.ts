@@ -42,8 +42,10 @@ select = ["AS1", "race"]
 ignore = ["AS102"]
 exclude = ["legacy/"]
 extend-exclude = ["*_pb2.py"]
-target-version = "py311"
+target-version = "py313"
 respect-gitignore = false
+free-threaded = true
+item-timeout = 2.5
 
 [tool.concur.per-file-ignores]
 "tests/*.py" = ["AS"]
@@ -60,8 +62,10 @@ releases_gil = true
         ignore: ['AS102'],
         exclude: ['legacy/'],
         extendExclude: ['*_pb2.py'],
-        targetVersion: [3, 11],
+        targetVersion: [3, 13],
         respectGitignore: false,
+        freeThreaded: true,
+        itemTimeout: 2.5,
         perFileIgnores: { 'tests/*.py': ['AS'] },
         catalogue: { 'mylib.fetch': { blocking: 'network', releasesGil: true } },
       },
@@ -126,6 +130,9 @@ releases_gil = true
     const cases: Array<[string, RegExp]> = [
       ['select = "AS101"', /\[tool\.concur\] "select" must be a list of strings, got "AS101"$/],
       ['respect-gitignore = "yes"', /"respect-gitignore" must be true or false, got "yes"$/],
+      ['free-threaded = 1', /"free-threaded" must be true or false, got 1$/],
+      ['item-timeout = 0', /"item-timeout" must be a number of seconds greater than 0, got 0$/],
+      ['item-timeout = "5s"', /"item-timeout" must be a number of seconds greater than 0, got "5s"$/],
       ['target-version = "py27"', /"target-version": invalid target version "py27": expected one of py38\.\.py314/],
       ['per-file-ignores = { "a.py" = "AS" }', /"per-file-ignores\."a\.py"" must be a list of strings/],
       ['catalogue = { "mylib.f" = { blocking = "forever" } }', /\[tool\.concur\.catalogue\]: \["mylib\.f"\]: "blocking" must be one of/],

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, listFiles } from '../helpers/cli.js';
+import { REPO_ROOT, checkJson, listFiles } from '../helpers/cli.js';
 import { PYTHON, pythonAvailable, spawnPython, type PythonRun } from '../helpers/python.js';
 
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
@@ -181,6 +181,30 @@ describe('examples/ layout', () => {
   it('stays small', () => {
     const bytes = listFiles(EXAMPLES).reduce((sum, file) => sum + fs.statSync(path.join(EXAMPLES, file)).size, 0);
     expect(bytes).toBeLessThan(1024 * 1024);
+  });
+});
+
+describe('concur on the examples', () => {
+  it('reaches the expected verdict, model and workload on each main loop, with a reason naming its sources', async () => {
+    const { status, stderr, json } = await checkJson(['--select', 'PA101,PA102', '--isolated', 'examples'], { cwd: REPO_ROOT });
+    expect(stderr).toBe('');
+    expect(status).toBe(1);
+    for (const example of examples) {
+      const file = `examples/${example.name}/${example.program}`;
+      const loop = json.loops.find((entry) => entry.path === file && entry.line === example.loop.line);
+      expect(loop, `${file}:${example.loop.line} has a loop verdict`).toBeDefined();
+      expect(loop!.verdict, `${file}:${example.loop.line}: ${loop!.reason}`).toBe(example.verdict);
+      for (const name of example.mentions) expect(loop!.reason, `${file}:${example.loop.line} reason`).toContain(name);
+      const findings = json.findings.filter((finding) => finding.path === file && finding.line === example.loop.line);
+      if (example.verdict === 'rejected') {
+        expect(findings, `${file}:${example.loop.line} is rejected, so no finding`).toEqual([]);
+        continue;
+      }
+      expect(findings, `${file}:${example.loop.line} has one finding`).toHaveLength(1);
+      const plan = findings[0]!.plan as { model: string; workload: string };
+      expect([plan.model, plan.workload], `${file}:${example.loop.line} plan`).toEqual([example.model, example.workload]);
+      expect(findings[0]!.fixable, `${file}:${example.loop.line} is fixable`).toBe(true);
+    }
   });
 });
 

@@ -57,38 +57,44 @@ def chain(blocks):
     reason: ['the map stage reads `total`', 'line 5', 'which the commit stage writes (line 6)'],
   },
   {
-    name: 'break is an early exit',
+    name: 'break after a POST: speculative requests would be sent',
     code: `import requests
 
-def first_ok(urls):
+def first_accepted(urls, payload):
     found = None
     for url in urls:
-        r = requests.get(url)
+        r = requests.post(url, json=payload)
         if r.ok:
             found = url
             break
     return found
 `,
-    reason: ['early exit: `break` at line 9'],
+    reason: ['early exit: `break` at line 9', '`requests.post`, line 6'],
   },
   {
-    name: 'return inside the loop',
+    name: 'return after writing a file per item',
     code: `def find(items, wanted):
     for item in items:
-        key = item.strip()
-        if key == wanted:
-            return key
+        with open(item + ".seen", "w") as seen:
+            seen.write(item)
+        if item == wanted:
+            return item
     return None
 `,
-    reason: ['`return` at line 5 inside the loop'],
+    reason: ['early exit: `return` at line 6', '`seen.write`, line 4'],
   },
   {
-    name: 'item attribute written',
-    code: `def bump(counters):
-    for c in counters:
-        c.count = c.count + 1
+    name: 'early exit after a child process: its effects are unknown',
+    code: `import subprocess
+
+def first_passing(commands):
+    for command in commands:
+        done = subprocess.run(command)
+        if done.returncode == 0:
+            return command
+    return None
 `,
-    reason: ['mutates `c.count` (line 3)', 'the item object is shared with the caller'],
+    reason: ['early exit: `return` at line 7', 'child processes'],
   },
   {
     name: 'item mutated through a method',

@@ -494,6 +494,53 @@ def top(groups):
 `,
     commits: ['accumulate'],
   },
+  {
+    name: 'a search that stops at the first match: the GETs before it run ahead speculatively',
+    code: `import requests
+
+def first_ok(urls):
+    found = None
+    for url in urls:
+        r = requests.get(url)
+        if r.ok:
+            found = url
+            break
+    else:
+        print("none of them")
+    return found
+`,
+    commits: ['guarded'],
+    check: (a) => {
+      expect(a.exits.map((exit) => exit.type)).toEqual(['break_statement']);
+      expect(a.commit[0]!.parts!.map((p) => p.kind)).toEqual(['exit-value']);
+    },
+  },
+  {
+    name: 'return from the loop with a value the map stage computed',
+    code: `def find(items, wanted):
+    for item in items:
+        key = item.strip().lower()
+        if key == wanted:
+            return item, key
+    return None
+`,
+    commits: ['guarded'],
+    check: (a) => expect(a.exits.map((exit) => exit.type)).toEqual(['return_statement']),
+  },
+  {
+    name: 'a guard that stops the loop before the work: the work of later items runs speculatively',
+    code: `import requests
+
+def fetch_until_blank(urls):
+    pages = []
+    for url in urls:
+        if not url:
+            break
+        pages.append(requests.get(url).text)
+    return pages
+`,
+    commits: ['guarded', 'accumulate'],
+  },
 ];
 
 describe('splittable loops', () => {

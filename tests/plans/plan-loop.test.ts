@@ -10,11 +10,11 @@ import type { Plan } from '../../src/diagnostics/finding.js';
 import { defaultSettings } from '../../src/config/settings.js';
 import { runCheck } from '../../src/engine/check.js';
 
-async function planOf(code: string, targetVersion: [number, number] = [3, 9]): Promise<Plan | undefined> {
+async function planOf(code: string, targetVersion: [number, number] = [3, 9], freeThreaded = false): Promise<Plan | undefined> {
   const root = mkdtempSync(join(tmpdir(), 'concur-plans-'));
   try {
     writeFileSync(join(root, 'main.py'), code);
-    const settings = { ...defaultSettings(), select: ['PA101'], targetVersion };
+    const settings = { ...defaultSettings(), select: ['PA101'], targetVersion, freeThreaded };
     const result = await runCheck({ paths: [root], cwd: root, settings, snippets: false, maxWorkers: 1 });
     const plans = result.report.findings.map((finding) => finding.plan).filter((plan) => plan !== undefined);
     expect(plans.length, 'one planned loop').toBeLessThanOrEqual(1);
@@ -90,6 +90,16 @@ describe('plans by workload', () => {
       '',
     ].join('\n');
     expect(await planOf(code)).toMatchObject({ model: 'threads', workers: 8 });
+  });
+
+  it('on a free-threaded build, pure-Python CPU work gets threads, one per CPU', async () => {
+    const code = 'def count(n):\n    total = 0\n    for i in range(n):\n        total += i * i % 7\n    return total\n\ndef main(sizes):\n    for n in sizes:\n        print(count(n))\n';
+    const plan = await planOf(code, [3, 13], true);
+    expect(plan).toMatchObject({ model: 'threads', workload: 'cpu', workers: availableParallelism() });
+    expect(plan!.rationale).toContain('free-threaded');
+    // I/O plans do not change.
+    const io = 'import urllib.request\n\ndef fetch(url):\n    with urllib.request.urlopen(url) as response:\n        return response.read()\n\ndef main(urls):\n    for url in urls:\n        print(len(fetch(url)))\n';
+    expect(await planOf(io, [3, 13], true)).toMatchObject({ model: 'threads', workload: 'io', workers: 16 });
   });
 
   it('for 3.14 the processes plan says why not InterpreterPoolExecutor', async () => {

@@ -4,7 +4,7 @@
  * input order, as the sequential loop would) at its item's turn.
  */
 import type { Edit } from '../../diagnostics/finding.js';
-import { commitBody, commitLoopHead } from '../loop-parts.js';
+import { commitBody, commitLoopHead, elseText } from '../loop-parts.js';
 import { addWorkersConstant, nameBase, workerDocstring, type RewriteContext } from '../rewrite-context.js';
 import { workerFunction } from '../worker-function.js';
 import { itemParameter, iterableText } from './shared.js';
@@ -51,5 +51,6 @@ export function asyncioRewrite(context: RewriteContext): Edit[] {
   if (head.target !== outcome && parts.passed.length > 0) text += `${I}${u}${head.target} = ${outcome}${newline}`;
   text += head.prelude.map((l) => `${I}${u}${l}${newline}`).join('');
   text += commitBody(source, parts, `${I}${u}`, context.strings, true, newline);
+  text += elseText(source, parts, I, context.strings);
   return [{ start: parts.start, end: parts.end, text }];
 }

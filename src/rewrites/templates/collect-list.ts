@@ -20,7 +20,7 @@ export interface CollectList {
 
 export function collectListIdiom(context: RewriteContext): CollectList | undefined {
   const { analysis, parts, source } = context;
-  if (analysis.map.length > 0 || analysis.commit.length !== 1 || parts.continues.length > 0 || parts.target.type !== 'identifier') return undefined;
+  if (analysis.map.length > 0 || analysis.commit.length !== 1 || parts.continues.length > 0 || parts.elseRegion || parts.target.type !== 'identifier') return undefined;
   const [commit] = analysis.commit;
   if (commit.kind !== 'accumulate' || commit.operation !== 'append' || !commit.accumulator) return undefined;
   const [input] = commit.inputs;

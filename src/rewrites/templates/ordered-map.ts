@@ -7,13 +7,20 @@ import type { RewriteContext } from '../rewrite-context.js';
 import { RewriteRefused } from '../loop-parts.js';
 import { constantsOffset } from '../module-setup.js';
 import { block } from '../source-text.js';
+import { isSized } from '../iterables.js';
+import { iterableText } from './shared.js';
 
 const HELPER = 'map_in_order';
 
-/** The helper's name, adding its definition unless the module already has it. */
+/**
+ * The helper's name, adding its definition unless the module already has it. With an item
+ * timeout (`context.timeoutVariable`) it takes a fifth argument, the seconds to wait per item.
+ */
 export function orderedMapHelper(context: RewriteContext): string {
   const deque = context.imports.from('collections', 'deque');
-  const text = helperText(deque, context.parts.unit, context.newline);
+  const text = context.timeoutVariable
+    ? timedHelperText(deque, context.imports.from('concurrent.futures', 'wait'), context.parts.unit, context.newline)
+    : helperText(deque, context.parts.unit, context.newline);
   const existing = context.model.root.node.namedChildren.find((s) => s.type === 'function_definition' && s.childForFieldName('name')?.text === HELPER);
   if (existing) {
     if (`${existing.text}${context.newline}` === text.trimStart()) return HELPER;
@@ -37,22 +44,82 @@ function helperText(deque: string, unit: string, newline: string): string {
     '',
     `${u(1)}Unlike \`pool.map\`, reads \`items\` lazily, so long or endless inputs stay bounded in memory;`,
     `${u(1)}an error raised by \`items\` itself surfaces after the results of the items before it.`,
+    `${u(1)}A caller that stops early cancels the calls not yet started.`,
     `${u(1)}"""`,
     `${u(1)}pending = ${deque}()`,
     `${u(1)}iterator = iter(items)`,
-    `${u(1)}while True:`,
-    `${u(2)}try:`,
-    `${u(3)}item = next(iterator)`,
-    `${u(2)}except StopIteration:`,
-    `${u(3)}break`,
-    `${u(2)}except Exception:`,
-    `${u(3)}while pending:`,
+    `${u(1)}try:`,
+    `${u(2)}while True:`,
+    `${u(3)}try:`,
+    `${u(4)}item = next(iterator)`,
+    `${u(3)}except StopIteration:`,
+    `${u(4)}break`,
+    `${u(3)}except Exception:`,
+    `${u(4)}while pending:`,
+    `${u(5)}yield pending.popleft().result()`,
+    `${u(4)}raise`,
+    `${u(3)}if len(pending) >= window:`,
     `${u(4)}yield pending.popleft().result()`,
-    `${u(3)}raise`,
-    `${u(2)}if len(pending) >= window:`,
+    `${u(3)}pending.append(pool.submit(fn, item))`,
+    `${u(2)}while pending:`,
     `${u(3)}yield pending.popleft().result()`,
-    `${u(2)}pending.append(pool.submit(fn, item))`,
-    `${u(1)}while pending:`,
-    `${u(2)}yield pending.popleft().result()`,
+    `${u(1)}finally:`,
+    `${u(2)}for future in pending:`,
+    `${u(3)}future.cancel()`,
   ], newline);
 }
+
+/** The helper with a per-item timeout: `wait` for the oldest result at most `timeout` seconds. */
+function timedHelperText(deque: string, wait: string, unit: string, newline: string): string {
+  const u = (n: number) => unit.repeat(n);
+  return block('', [
+    `def ${HELPER}(pool, fn, items, window, timeout):`,
+    `${u(1)}"""Yield fn(item) for each item in order, with at most \`window\` calls in flight.`,
+    '',
+    `${u(1)}Unlike \`pool.map\`, reads \`items\` lazily, so long or endless inputs stay bounded in memory;`,
+    `${u(1)}an error raised by \`items\` itself surfaces after the results of the items before it.`,
+    `${u(1)}A caller that stops early cancels the calls not yet started. Waiting more than \`timeout\``,
+    `${u(1)}seconds for one item's result raises TimeoutError naming the item; the call itself runs on`,
+    `${u(1)}(a running call cannot be stopped), so the caller should not wait for the pool to finish.`,
+    `${u(1)}"""`,
+    `${u(1)}pending = ${deque}()`,
+    `${u(1)}iterator = iter(items)`,
+    '',
+    `${u(1)}def result_of_oldest():`,
+    `${u(2)}item, future = pending.popleft()`,
+    `${u(2)}if not ${wait}([future], timeout=timeout).done:`,
+    `${u(3)}raise TimeoutError(f"no result for item {item!r} within {timeout} s")`,
+    `${u(2)}return future.result()`,
+    '',
+    `${u(1)}try:`,
+    `${u(2)}while True:`,
+    `${u(3)}try:`,
+    `${u(4)}item = next(iterator)`,
+    `${u(3)}except StopIteration:`,
+    `${u(4)}break`,
+    `${u(3)}except Exception:`,
+    `${u(4)}while pending:`,
+    `${u(5)}yield result_of_oldest()`,
+    `${u(4)}raise`,
+    `${u(3)}if len(pending) >= window:`,
+    `${u(4)}yield result_of_oldest()`,
+    `${u(3)}pending.append((item, pool.submit(fn, item)))`,
+    `${u(2)}while pending:`,
+    `${u(3)}yield result_of_oldest()`,
+    `${u(1)}finally:`,
+    `${u(2)}for _, future in pending:`,
+    `${u(3)}future.cancel()`,
+  ], newline);
+}
+
+/**
+ * The results of `fn` over the items, in input order: `pool.map` for a sized input, the
+ * bounded-window helper for a lazy one or when each item has a timeout.
+ */
+export function resultsInOrder(context: RewriteContext, pool: string, fn: string, workers: string, sizedForm?: string): string {
+  const iterable = iterableText(context.parts.iterable);
+  if (context.timeoutVariable) return `${orderedMapHelper(context)}(${pool}, ${fn}, ${iterable}, 2 * ${workers}, ${context.timeoutVariable})`;
+  if (isSized(context.model, context.scope, context.parts.iterable)) return sizedForm ?? `${pool}.map(${fn}, ${iterable})`;
+  return `${orderedMapHelper(context)}(${pool}, ${fn}, ${iterable}, 2 * ${workers})`;
+}
+

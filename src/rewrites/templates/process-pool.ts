@@ -15,8 +15,11 @@ export interface ProcessPoolNames {
   warnings: string;
 }
 
-/** `try: pool = ProcessPoolExecutor(...) except ...: ... ` then `with pool:`, at `indent`. */
-export function openProcessPool(names: ProcessPoolNames, indent: string, unit: string, newline: string): string {
+/**
+ * `try: pool = ProcessPoolExecutor(...) except ...: ... ` then `with pool:`, at `indent`; or,
+ * with an item timeout, `try:` (see `poolClosing`).
+ */
+export function openProcessPool(names: ProcessPoolNames, indent: string, unit: string, newline: string, timeout = false): string {
   const { pool, error, workers, processExecutor, threadExecutor, warnings } = names;
   return block(indent, [
     'try:',
@@ -25,6 +28,6 @@ export function openProcessPool(names: ProcessPoolNames, indent: string, unit: s
     `${unit}# No process support here (no /dev/shm, or fork not permitted): one worker thread, in order.`,
     `${unit}${warnings}.warn(f"running sequentially: cannot start worker processes ({${error}})", RuntimeWarning)`,
     `${unit}${pool} = ${threadExecutor}(max_workers=1)`,
-    `with ${pool}:`,
+    timeout ? 'try:' : `with ${pool}:`,
   ], newline);
 }

@@ -9,15 +9,15 @@ import type { Edit } from '../../diagnostics/finding.js';
 import { isInside, scopeAround, mapsOf } from '../../loops/loop-context.js';
 import { isReference } from '../../loops/name-flow.js';
 import type { SyntaxNode } from '../../parser/parser.js';
-import { commitBody, commitLoopHead, RewriteRefused } from '../loop-parts.js';
+import { commitBody, commitLoopHead, elseText, RewriteRefused } from '../loop-parts.js';
 import { codeRunAtImport, type MainGuard } from '../module-setup.js';
 import { addWorkersConstant, nameBase, workerDocstring, type RewriteContext } from '../rewrite-context.js';
 import { isSized } from '../iterables.js';
 import { lineStart, transformRegion } from '../source-text.js';
 import { workerFunction } from '../worker-function.js';
-import { orderedMapHelper } from './ordered-map.js';
+import { resultsInOrder } from './ordered-map.js';
 import { openProcessPool } from './process-pool.js';
-import { itemParameter, iterableText } from './shared.js';
+import { itemParameter, iterableText, poolClosing } from './shared.js';
 
 export function processesRewrite(context: RewriteContext): Edit[] {
   const { parts, names, newline, source, model } = context;
@@ -61,17 +61,21 @@ export function processesRewrite(context: RewriteContext): Edit[] {
   let fn = worker;
   if (sent.length > 0) fn = `${context.imports.module('functools')}.partial(${worker}, ${sent.map((n) => `${n}=${n}`).join(', ')})`;
   const iterable = iterableText(parts.iterable);
+  // Chunks amortise pickling; a loop that can stop early sends one item at a time, so that
+  // stopping wastes at most one item per worker.
   const chunksize =
-    parts.iterable.type === 'identifier' && isSized(model, context.scope, parts.iterable) ? `, chunksize=max(1, len(${iterable}) // (4 * ${workers}))` : '';
-  const results = isSized(model, context.scope, parts.iterable)
-    ? `${pool}.map(${fn}, ${iterable}${chunksize})`
-    : `${orderedMapHelper(context)}(${pool}, ${fn}, ${iterable}, 2 * ${workers})`;
+    parts.iterable.type === 'identifier' && isSized(model, context.scope, parts.iterable) && context.analysis.exits.length === 0
+      ? `, chunksize=max(1, len(${iterable}) // (4 * ${workers}))`
+      : '';
+  const results = resultsInOrder(context, pool, fn, workers, `${pool}.map(${fn}, ${iterable}${chunksize})`);
   const head = commitLoopHead(parts, names.fresh('result'), u, names);
   let loopText = '';
-  loopText += openProcessPool({ pool, error, workers, processExecutor, threadExecutor, warnings }, I, u, newline);
+  loopText += openProcessPool({ pool, error, workers, processExecutor, threadExecutor, warnings }, I, u, newline, !!context.timeoutVariable);
   loopText += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   loopText += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
   loopText += commitBody(source, parts, `${I}${u}${u}`, context.strings, head.prelude.length > 0, newline);
+  loopText += elseText(source, parts, `${I}${u}`, context.strings);
+  loopText += poolClosing(context, pool, I);
 
   const workerAt = guard && guard.start < lineStart(source, topLevel.startIndex) ? guard.start : lineStart(source, topLevel.startIndex);
   // PEP 8: two blank lines around a top-level function.

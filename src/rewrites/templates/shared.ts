@@ -14,3 +14,23 @@ export function itemParameter(context: RewriteContext): { parameter: string; unp
 export function iterableText(iterable: SyntaxNode): string {
   return iterable.type === 'expression_list' ? `(${iterable.text})` : iterable.text;
 }
+
+/**
+ * What ends the block that uses the pool. A `with` block waits for every running call; with an
+ * item timeout the pool is used in `try:` and shut down in `finally:` without waiting, so that
+ * the TimeoutError reaches the caller instead of waiting for the call that timed out.
+ */
+export function poolClosing(context: RewriteContext, pool: string, indent: string): string {
+  if (!context.timeoutVariable) return '';
+  const { unit } = context.parts;
+  const newline = context.newline;
+  return `${indent}finally:${newline}${indent}${unit}# A call that timed out cannot be stopped: do not wait for it here.${newline}${indent}${unit}${pool}.shutdown(wait=False)${newline}`;
+}
+
+/** The line that opens the block using the pool: `with ... as pool:`, or `pool = ...` and `try:` with an item timeout. */
+export function poolOpening(context: RewriteContext, pool: string, create: string, indent: string, comment = ''): string {
+  const newline = context.newline;
+  if (!context.timeoutVariable) return `${indent}with ${create} as ${pool}:${comment}${newline}`;
+  return `${indent}${pool} = ${create}${newline}${indent}try:${comment}${newline}`;
+}
+

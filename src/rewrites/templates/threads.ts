@@ -3,13 +3,12 @@
  * commit stage stays in the caller and consumes the results in input order.
  */
 import type { Edit } from '../../diagnostics/finding.js';
-import { commitBody, commitLoopHead } from '../loop-parts.js';
+import { commitBody, commitLoopHead, elseText } from '../loop-parts.js';
 import { addWorkersConstant, nameBase, workerDocstring, type RewriteContext } from '../rewrite-context.js';
-import { isSized } from '../iterables.js';
 import { workerFunction } from '../worker-function.js';
 import { collectListIdiom } from './collect-list.js';
-import { orderedMapHelper } from './ordered-map.js';
-import { itemParameter, iterableText } from './shared.js';
+import { resultsInOrder } from './ordered-map.js';
+import { itemParameter, poolClosing, poolOpening } from './shared.js';
 
 export function threadsRewrite(context: RewriteContext): Edit[] {
   const { parts, names, newline, source } = context;
@@ -19,13 +18,11 @@ export function threadsRewrite(context: RewriteContext): Edit[] {
   const pool = names.fresh('pool');
   const I = parts.indent;
   const u = parts.unit;
+  const create = `${executor}(max_workers=${workers})`;
   const idiom = collectListIdiom(context);
   if (idiom) {
-    const iterable = iterableText(parts.iterable);
-    const results = isSized(context.model, context.scope, parts.iterable)
-      ? `${pool}.map(${idiom.function.text}, ${iterable})`
-      : `${orderedMapHelper(context)}(${pool}, ${idiom.function.text}, ${iterable}, 2 * ${workers})`;
-    const text = `${I}with ${executor}(max_workers=${workers}) as ${pool}:${parts.headerComment}${newline}${I}${u}${idiom.results} = list(${results})${newline}`;
+    const results = resultsInOrder(context, pool, idiom.function.text, workers);
+    const text = `${poolOpening(context, pool, create, I, parts.headerComment)}${I}${u}${idiom.results} = list(${results})${newline}${poolClosing(context, pool, I)}`;
     return [{ start: idiom.start, end: parts.end, text }];
   }
   const item = itemParameter(context);
@@ -48,15 +45,15 @@ export function threadsRewrite(context: RewriteContext): Edit[] {
     newline,
     context.strings,
   );
-  const iterable = iterableText(parts.iterable);
-  const results = isSized(context.model, context.scope, parts.iterable)
-    ? `${pool}.map(${worker}, ${iterable})`
-    : `${orderedMapHelper(context)}(${pool}, ${worker}, ${iterable}, 2 * ${workers})`;
+  const results = resultsInOrder(context, pool, worker, workers);
   const head = commitLoopHead(parts, names.fresh('result'), u, names);
   text += newline;
-  text += `${I}with ${executor}(max_workers=${workers}) as ${pool}:${newline}`;
+  text += poolOpening(context, pool, create, I);
   text += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   text += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
   text += commitBody(source, parts, `${I}${u}${u}`, context.strings, head.prelude.length > 0, newline);
+  text += elseText(source, parts, `${I}${u}`, context.strings);
+  text += poolClosing(context, pool, I);
   return [{ start: parts.start, end: parts.end, text }];
 }
+

@@ -50,6 +50,8 @@ function describeCommit(commit: CommitStatement): string {
       return `the guarded commit at line ${commit.line}`;
     case 'inner-loop':
       return `the inner commit loop at line ${commit.line}`;
+    case 'exit-value':
+      return `\`${commit.accumulator} =\``;
     case 'min-max':
       return `\`${commit.accumulator} = ${commit.operation}(...)\``;
     case 'keyed-store':

@@ -33,7 +33,10 @@ export const parallelizableLoop: Rule = {
         'never changes, and an in-order *commit* stage (appends, totals, dictionary stores, counters, `print`), ' +
         'where the map stage does enough work to pay for workers: it waits on I/O, runs an inner loop, or calls ' +
         'heavy functions. The finding carries a plan: threads for blocking I/O and native code that releases the ' +
-        'GIL, processes for pure-Python CPU work, `asyncio.gather` when the loop already awaits. Loops that do ' +
+        'GIL, processes for pure-Python CPU work, `asyncio.gather` when the loop already awaits. A search that ' +
+        'stops early (`if ok: found = x; break`, or `return` from the loop) qualifies when the map stage has no ' +
+        'effects outside the program: the work of the next few items runs ahead speculatively and is discarded, ' +
+        'the rest is cancelled. Loops that do ' +
         'not qualify are listed in the report\'s `loops` with the reason (`concur check --format json`).',
       why:
         'A loop that fetches 500 URLs, hashes 10,000 files or awaits one request at a time spends most of its ' +
@@ -80,8 +83,9 @@ export const parallelizableLoop: Rule = {
         'collections come out the same. What can differ is what happens when an item fails: the same exception ' +
         'is raised at the same item, but items after it may already have run in the pool. The fix is safe when ' +
         'the map stage has no external effects (or nothing in the loop can raise), and unsafe otherwise ' +
-        '(`--unsafe-fixes`). No fix is offered when the layout does not allow a faithful rewrite (a loop `else`, ' +
-        'a body on the `for` line), when a process pool could not see what the worker needs, or when a rewrite ' +
+        '(`--unsafe-fixes`). A loop `else:` stays on the loop over the results, so it still runs only when no ' +
+        '`break` ended the loop. No fix is offered when the layout does not allow a faithful rewrite (a body on ' +
+        'the `for` line), when a process pool could not see what the worker needs, or when a rewrite ' +
         'would have to read a lazy iterable with effects ahead of the commit stage; the finding says which.',
     },
   },
@@ -144,13 +148,14 @@ export const parallelizableLoop: Rule = {
         mapAwaits: awaitsIn([...analysis.map, ...hoisted.map((h) => h.expression)]),
         notebook: !!context.source.notebook,
         hoistedWork: hoisted.length > 0,
+        freeThreaded: context.runtime.freeThreaded,
       };
       const facts = planFactsOf(model, analysis);
       const words = loopWords(model, analysis, hoisted);
       const header = headerOf(context, analysis);
       const rewrite = (plan: Plan, defaultWorkers: WorkersDefault) =>
         context.fixesAllowed
-          ? rewriteLoop({ model, source: context.source.text, analysis, scope, plan, defaultWorkers, targetVersion: context.targetVersion })
+          ? rewriteLoop({ model, source: context.source.text, analysis, scope, plan, defaultWorkers, targetVersion: context.targetVersion, itemTimeout: context.runtime.itemTimeout })
           : undefined;
 
       if (analysis.projectCalls.length > 0) {

@@ -1,0 +1,79 @@
+/**
+ * The optional per-item timeout (`--item-timeout`, `item-timeout` in [tool.concur]): the rewrite
+ * waits at most that long for each item's result and raises TimeoutError naming the item, run
+ * under real python3; without the setting the rewrite is the usual one.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runConcur } from '../helpers/cli.js';
+import { PYTHON, makeProject, removeProjects, spawnPython } from '../helpers/python.js';
+
+afterAll(removeProjects);
+
+/** Item 3 takes about `slow` seconds (sleeping in threads, computing in processes), the others milliseconds. */
+function program(slow: number, model: 'threads' | 'processes'): string {
+  const work =
+    model === 'threads'
+      ? ['def fetch(n):', `    time.sleep(${slow} if n == 3 else 0.01)`, '    return n * 10']
+      : ['def fetch(n):', '    total = 0', `    for i in range(${slow * 4_000_000} if n == 3 else 20_000):`, '        total += i % 7', '    return n * 10 + (total > 0)'];
+  return [
+    'import sys',
+    'import time',
+    '',
+    '',
+    ...work,
+    '',
+    '',
+    'def main():',
+    '    count = int(sys.argv[1]) if len(sys.argv) > 1 else 8',
+    '    totals = []',
+    '    for n in range(count):',
+    '        value = fetch(n)',
+    '        totals.append(value)',
+    '    print(sum(totals))',
+    '',
+    '',
+    'if __name__ == "__main__":',
+    '    main()',
+    '',
+  ].join('\n');
+}
+
+async function rewritten(source: string, extra: string[]): Promise<string> {
+  const project = makeProject({ 'main.py': source }, 'concur-timeout-');
+  const result = await runConcur(['fix', '--isolated', '--unsafe-fixes', '--select', 'PA101', ...extra, 'main.py'], { cwd: project.dir });
+  expect(result.status, result.stderr).toBe(0);
+  return project.path('main.py');
+}
+
+function run(file: string, env: Record<string, string> = {}) {
+  return spawnPython(PYTHON, [file], { cwd: process.cwd(), env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, timeoutMs: 30_000 });
+}
+
+describe.concurrent('per-item timeout', () => {
+  for (const model of ['threads', 'processes'] as const) {
+    it(`${model}: a slow item raises TimeoutError naming it; a longer timeout gives the original output`, async () => {
+      const original = await run(makeProject({ 'main.py': program(2, model) }, 'concur-timeout-').path('main.py'));
+      expect(original.status).toBe(0);
+      const file = await rewritten(program(2, model), ['--item-timeout', '0.5']);
+      expect(readFileSync(file, 'utf8')).toContain(model === 'threads' ? 'ThreadPoolExecutor(max_workers=' : 'ProcessPoolExecutor(max_workers=');
+      const timedOut = await run(file);
+      expect(timedOut.status).toBe(1);
+      expect(timedOut.stdout).toBe('');
+      expect(timedOut.stderr).toContain('TimeoutError: no result for item 3 within 0.5 s');
+      const generous = await run(file, { FETCH_ITEM_TIMEOUT: '60' });
+      expect(generous.stderr).toBe('');
+      expect(generous.status).toBe(0);
+      expect(generous.stdout).toBe(original.stdout);
+    });
+  }
+
+  it('without the setting, the rewrite has no timeout and keeps its `with` block', async () => {
+    const text = readFileSync(await rewritten(program(0, 'threads'), []), 'utf8');
+    expect(text).not.toContain('TIMEOUT');
+    expect(text).toContain('with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:');
+    const timed = readFileSync(await rewritten(program(0, 'threads'), ['--item-timeout', '3']), 'utf8');
+    expect(timed).toContain('FETCH_ITEM_TIMEOUT = float(os.environ.get("FETCH_ITEM_TIMEOUT", "3"))');
+    expect(timed).toContain('pool.shutdown(wait=False)');
+  });
+});

@@ -219,7 +219,7 @@ function itemsOf(writer: Writer, continuation: string): Items {
   const iterable = candidate.iterable!;
   if (candidate.clauses.length <= 1) {
     const target = candidate.target;
-    const parameter = !target || target.type === 'identifier' ? (target?.text ?? 'item') : writer.names.fresh('item');
+    const parameter = !target || target.type === 'identifier' ? (target?.text ?? 'item') : parameterName(candidate, 'item');
     return {
       text: iterableText(iterable),
       sized: isSized(model, scope, iterable),
@@ -235,7 +235,7 @@ function itemsOf(writer: Writer, continuation: string): Items {
   const variables = facts.variables;
   const used = facts.elementVariables;
   if (used.length === 0) throw new RewriteRefused('the element does not use the variables of the `for` clauses');
-  const pairName = () => writer.names.fresh(clauses.length === 2 && used.length === 2 ? 'pair' : 'combination');
+  const pairName = () => parameterName(candidate, clauses.length === 2 && used.length === 2 ? 'pair' : 'combination');
 
   const independent =
     candidate.conditions.length === 0 &&
@@ -272,6 +272,18 @@ function itemsOf(writer: Writer, continuation: string): Items {
     noun: 'combination',
     kept: feed,
   };
+}
+
+/**
+ * The worker's parameter: it only has to differ from the names the worker's body reads, which
+ * all come from the comprehension (the values sent to a process worker too), so every worker
+ * of a file can take `pair` or `item`.
+ */
+function parameterName(candidate: Candidate, base: string): string {
+  const used = new Set(candidate.node.descendantsOfType('identifier').map((id) => id.text));
+  let name = base;
+  for (let n = 2; used.has(name); n++) name = `${base}_${n}`;
+  return name;
 }
 
 /** Code written over several lines (no comments, no multi-line strings) on one line. */

@@ -20,7 +20,7 @@ export interface FunctionEffects {
   blocking: Set<BlockingKind>;
   cpu: Set<CpuKind>;
   releasesGil: boolean;
-  /** It loops (or calls something that does): work worth spreading over processes. */
+  /** It loops or recurses (or calls something that does): work worth spreading over processes. */
   loops: boolean;
   /** Calls into other modules of the project, decided across files. */
   elsewhere: ProjectCall[];
@@ -31,6 +31,8 @@ export interface FunctionEffects {
 }
 
 const cache = new WeakMap<SemanticModel, Map<Scope, FunctionEffects>>();
+/** Functions whose bodies are being judged: a call back into one of them is recursion. */
+const judging = new Set<Scope>();
 
 /** The function scope of this module a qualified name names, if any. */
 export function functionScopeOf(model: SemanticModel, qualifiedName: string): Scope | undefined {
@@ -57,7 +59,12 @@ export function functionEffects(model: SemanticModel, scope: Scope): FunctionEff
   };
   // Recursion sees the facts gathered so far; a cycle adds nothing new.
   memo.set(scope, effects);
-  judgeBody(model, scope, effects);
+  judging.add(scope);
+  try {
+    judgeBody(model, scope, effects);
+  } finally {
+    judging.delete(scope);
+  }
   return effects;
 }
 
@@ -111,6 +118,8 @@ function judgeBody(model: SemanticModel, scope: Scope, effects: FunctionEffects)
       }
       continue;
     }
+    // Recursion repeats the body like a loop does: `fib(n - 1) + fib(n - 2)` is work worth a process.
+    if (judging.has(callee)) effects.loops = true;
     const inner = functionEffects(model, callee);
     merge(effects, inner);
   }

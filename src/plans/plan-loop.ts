@@ -36,7 +36,7 @@ export function planFactsOf(model: SemanticModel, analysis: LoopAnalysis): PlanF
     effects: analysis.effects,
     workPerIteration: analysis.workPerIteration,
     estimatedIterations: analysis.estimatedIterations,
-    suggestion: betterSuggestion(analysis),
+    suggestion: betterSuggestion(analysis.map),
     earlyExit: analysis.exits.length > 0,
   };
 }
@@ -53,6 +53,44 @@ export interface PlanOptions {
   hoistedWork: boolean;
   /** The program runs on a free-threaded build (3.13t and later): threads run Python code in parallel. */
   freeThreaded?: boolean;
+  /** What the reasons and the rationale talk about: a `for` loop (the default) or a comprehension. */
+  construct?: 'loop' | 'comprehension';
+}
+
+/** The words a plan uses for what it plans. */
+interface Words {
+  /** `the loop runs 3 times` / `the comprehension runs over 3 items`. */
+  runs: (count: number) => string;
+  units: string;
+  mapStage: string;
+  inAsync: string;
+  notebook: string;
+  commit: string;
+  mayRaise: string;
+}
+
+const LOOP_WORDS: Words = {
+  runs: (n) => `the loop runs ${n} time${n === 1 ? '' : 's'}`,
+  units: 'iterations',
+  mapStage: 'the map stage',
+  inAsync: 'the loop runs inside `async def` but its map stage does not await: a worker pool would block the event loop; move the blocking work to `asyncio.to_thread` first',
+  notebook: 'move the map stage into a module and import it',
+  commit: 'the commit stage (appends, totals, output) runs in the caller in the original order, so the output is unchanged',
+  mayRaise: 'assumes the map stage has no effects other code observes before the loop ends: items after a failing one may already have run',
+};
+
+const COMPREHENSION_WORDS: Words = {
+  runs: (n) => `the comprehension runs over ${n} item${n === 1 ? '' : 's'}`,
+  units: 'items',
+  mapStage: 'the element',
+  inAsync: 'the comprehension runs inside `async def` and its element does not await: a worker pool would block the event loop; await the work with `asyncio.gather` or `asyncio.to_thread` instead',
+  notebook: 'move the functions the element calls into a module and import them',
+  commit: 'the comprehension\'s value is built from the results in the original order, so it is the same',
+  mayRaise: 'if an item fails, the same exception is raised, but items after it may already have run',
+};
+
+function wordsOf(options: PlanOptions): Words {
+  return options.construct === 'comprehension' ? COMPREHENSION_WORDS : LOOP_WORDS;
 }
 
 export type PlanDecision = { kind: 'plan'; plan: Plan; defaultWorkers: WorkersDefault } | { kind: 'rejected'; reason: string };
@@ -70,6 +108,7 @@ export const IO_THREADS: Record<string, number> = { network: 16, sleep: 16, subp
 
 export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecision {
   const { effects, workPerIteration, estimatedIterations: iterations } = analysis;
+  const words = wordsOf(options);
   const blocking = effects.blocking;
   const pythonCpu = effects.cpu.includes('python') || analysis.heavyLoop;
   // Native code that keeps the GIL (a regex, `str.encode`) is fast on the sizes loops usually
@@ -83,11 +122,11 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
     return { kind: 'rejected', reason: 'not worth it: every statement of the body belongs to the in-order commit stage, so there is nothing to run concurrently' };
   }
   if (iterations !== undefined && iterations < 2) {
-    return { kind: 'rejected', reason: `not worth it: the loop runs ${iterations} time${iterations === 1 ? '' : 's'}` };
+    return { kind: 'rejected', reason: `not worth it: ${words.runs(iterations)}` };
   }
   if (!hasWork) {
     const hint = analysis.suggestion;
-    const size = iterations !== undefined ? `${iterations} iterations of ` : '';
+    const size = iterations !== undefined ? `${iterations} ${words.units} of ` : '';
     const calls = workPerIteration.includes('project-call') ? ' (the functions it calls neither wait, loop nor call heavy code)' : '';
     return {
       kind: 'rejected',
@@ -95,7 +134,7 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
     };
   }
   if (iterations !== undefined && iterations < 4 && blocking.length === 0 && !options.mapAwaits) {
-    return { kind: 'rejected', reason: `not worth it: ${iterations} iterations of CPU work cannot pay for starting worker processes` };
+    return { kind: 'rejected', reason: `not worth it: ${iterations} ${words.units} of CPU work cannot pay for starting worker processes` };
   }
 
   if (options.inAsyncFunction) {
@@ -106,10 +145,7 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
       };
     }
     if (!options.mapAwaits) {
-      return {
-        kind: 'rejected',
-        reason: 'the loop runs inside `async def` but its map stage does not await: a worker pool would block the event loop; move the blocking work to `asyncio.to_thread` first',
-      };
+      return { kind: 'rejected', reason: words.inAsync };
     }
     const workers = Math.min(16, iterations ?? 16);
     return {
@@ -153,7 +189,7 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
     if (options.notebook) {
       return {
         kind: 'rejected',
-        reason: 'pure-Python CPU work needs a process pool, and a process pool cannot import a worker defined in a notebook: move the map stage into a module and import it',
+        reason: `pure-Python CPU work needs a process pool, and a process pool cannot import a worker defined in a notebook: ${words.notebook}`,
       };
     }
     const cpus = availableParallelism();
@@ -182,6 +218,8 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
 
 function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts, options: PlanOptions, workload?: Plan['workload']): string {
   const blocking = analysis.effects.blocking;
+  const words = wordsOf(options);
+  const stage = words.mapStage;
   const parts: string[] = [];
   if (model === 'asyncio') {
     parts.push(
@@ -192,8 +230,8 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
   } else if (model === 'processes') {
     parts.push(
       analysis.effects.blocking.length > 0
-        ? 'the map stage reads local files and then computes in pure Python, which holds the GIL: the computing dominates, and only separate processes run it in parallel'
-        : 'the map stage is pure-Python CPU work, which holds the GIL: threads would take turns, separate processes run it in parallel',
+        ? `${stage} reads local files and then computes in pure Python, which holds the GIL: the computing dominates, and only separate processes run it in parallel`
+        : `${stage} is pure-Python CPU work, which holds the GIL: threads would take turns, separate processes run it in parallel`,
       `one worker per CPU the process may use (${workers} here)`,
       'the worker lives at module top level so that it pickles, and the values it reads are passed to it; items and results are pickled, so the work per item must outweigh that cost',
     );
@@ -205,7 +243,7 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
     }
   } else if (options.freeThreaded && (workload === 'cpu' || workload === 'mixed')) {
     parts.push(
-      'the map stage is pure-Python CPU work, and on a free-threaded build (3.13t and later) threads run Python code in parallel: threads instead of processes, so nothing is pickled and no worker process starts',
+      `${stage} is pure-Python CPU work, and on a free-threaded build (3.13t and later) threads run Python code in parallel: threads instead of processes, so nothing is pickled and no worker process starts`,
       `one thread per CPU (${workers} here)`,
       'assumes every extension module the program imports supports free-threading (CPython re-enables the GIL, with a RuntimeWarning, when one does not); the map stage shares no mutable state with other iterations, which the analysis checked',
     );
@@ -214,26 +252,27 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
       `each iteration waits on ${blocking.join(' and ')}, during which the GIL is released: threads overlap the waiting`,
       `${workers} worker threads by default (waiting costs no CPU, so more threads than cores pay off; set the environment variable to tune it against the service's limits)`,
     );
-    if (analysis.effects.cpu.includes('python')) parts.push('the map stage also computes in pure Python, which threads do not speed up');
+    if (analysis.effects.cpu.includes('python')) parts.push(`${stage} also computes in pure Python, which threads do not speed up`);
   } else {
     parts.push(
       blocking.length > 0
         ? 'the map stage reads local files and hashes or compresses them in native code that releases the GIL: files usually come from the page cache, so that native work, not waiting on the disk, takes the time, and threads run it in parallel without pickling'
-        : 'the map stage spends its time in native code that releases the GIL (hashing, compression): threads run it in parallel without pickling',
+        : `${stage} spends its time in native code that releases the GIL (hashing, compression): threads run it in parallel without pickling`,
       `one thread per CPU (${workers} here): more threads would only take turns on the same cores; set the environment variable to try more for slow or network disks`,
     );
   }
-  parts.push('the commit stage (appends, totals, output) runs in the caller in the original order, so the output is unchanged');
+  parts.push(words.commit);
   if (analysis.earlyExit) {
     parts.push(
       `the loop can stop early: the commit stage still stops at the same item, and the work already started for later items (up to about ${workers}) finishes and is discarded, the rest is cancelled; that is allowed because the map stage has no effects outside the program`,
     );
   }
-  if (analysis.effects.mayRaise) parts.push('assumes the map stage has no effects other code observes before the loop ends: items after a failing one may already have run');
+  if (analysis.effects.mayRaise) parts.push(words.mayRaise);
   return `${parts.join('; ')}.`;
 }
 
-function hasHeavyLoop(node: SyntaxNode): boolean {
+/** A `while`, or a `for` over a long `range`, in the given code. */
+export function hasHeavyLoop(node: SyntaxNode): boolean {
   const loops = node.type === 'for_statement' || node.type === 'while_statement' ? [node] : node.descendantsOfType(['for_statement', 'while_statement']);
   return loops.some((loop) => {
     if (loop.type === 'while_statement') return true;
@@ -246,9 +285,9 @@ function hasHeavyLoop(node: SyntaxNode): boolean {
   });
 }
 
-/** A better optimization than concurrency, when the loop shows one. */
-function betterSuggestion(analysis: LoopAnalysis): string | undefined {
-  const nodes = analysis.map.flatMap((s) => [s, ...s.descendantsOfType(['comparison_operator', 'binary_operator'])]);
+/** A better optimization than concurrency, when the map stage shows one. */
+export function betterSuggestion(map: readonly SyntaxNode[]): string | undefined {
+  const nodes = map.flatMap((s) => [s, ...s.descendantsOfType(['comparison_operator', 'binary_operator'])]);
   const membership = nodes.some((n) => n.type === 'comparison_operator' && n.children.some((c) => c.type === 'in' || c.type === 'not in'));
   if (membership) return 'if it tests membership in a list, a set makes each test O(1)';
   if (nodes.some((n) => n.type === 'binary_operator')) return 'arithmetic over many numbers is faster vectorized (numpy) or written as a comprehension';

@@ -102,7 +102,7 @@ export function workersValue(os: string, variable: string, fallback: { kind: 'fi
 }
 
 /** Top-level statements that only define things: safe to run again when a worker process imports the module. */
-function definesOnly(statement: SyntaxNode): boolean {
+export function definesOnly(statement: SyntaxNode): boolean {
   switch (statement.type) {
     case 'comment':
     case 'import_statement':

@@ -16,6 +16,10 @@ ruleTester(parallelizableLoop, {
       code: 'import hashlib\ndef chain(entries):\n    digest = b""\n    for e in entries:\n        digest = hashlib.sha256(digest + e).digest()\n    return digest\n',
     },
     { name: 'cheap arithmetic is not worth it', code: 'def f(xs):\n    total = 0\n    for x in xs:\n        total += x * 2\n    return total\n' },
+    {
+      name: 'a loop in a function already handed to a pool (an earlier rewrite): pools must not nest',
+      code: `${sleepyFetch}\nfrom concurrent.futures import ThreadPoolExecutor\n\n\ndef pages(names):\n    found = []\n    for name in names:\n        found.append(fetch(name))\n    return found\n\n\ndef main(groups):\n    with ThreadPoolExecutor(max_workers=4) as pool:\n        return list(pool.map(pages, groups))\n`,
+    },
     { name: 'a single iteration', code: `${sleepyFetch}\nfor name in ["a"]:\n    print(fetch(name))\n` },
     {
       name: 'helper in another file prints: order-sensitive',

@@ -11,13 +11,16 @@ import type { SyntaxNode } from '../../parser/parser.js';
 import type { WorkersDefault } from '../../plans/plan-loop.js';
 import { isSized } from '../iterables.js';
 import { RewriteRefused } from '../loop-parts.js';
-import { codeRunAtImport, constantsOffset, ImportPlan, isMainGuard, NameAllocator, workersValue, type MainGuard } from '../module-setup.js';
+import { codeRunAtImport, constantsOffset, definesOnly, ImportPlan, isMainGuard, NameAllocator, workersValue, type MainGuard } from '../module-setup.js';
 import type { RewriteContext } from '../rewrite-context.js';
 import { afterLineEnd, block, indentationAt, lineStart, multilineStrings, newlineOf, transformRegion } from '../source-text.js';
 import { orderedMapHelper } from './ordered-map.js';
 import { openProcessPool } from './process-pool.js';
 import type { Scope, SemanticModel } from '../../semantic/model.js';
-import type { Candidate, ElementFacts } from '../../rules/parallel/comprehensions.js';
+import { mapStageOf, type Candidate, type ElementFacts } from '../../rules/parallel/comprehensions.js';
+import { isInside, mapsOf, scopeAround, targetIdentifiers } from '../../loops/loop-context.js';
+import { isReference } from '../../loops/name-flow.js';
+import { iterableText } from './shared.js';
 
 export interface ComprehensionRewriteInput {
   model: SemanticModel;
@@ -87,10 +90,10 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
   if (!/^[ \t]*$/.test(indent)) throw new RewriteRefused('the statement does not start its own line');
   const end = afterLineEnd(source, statement.endIndex - 1);
   if (!/^[ \t]*(#[^\n]*)?\r?\n?$/.test(source.slice(statement.endIndex, end))) throw new RewriteRefused('another statement shares its line');
-  if (candidate.iterable === null || (candidate.shape !== 'map' && (candidate.target === null || candidate.element === null))) {
+  if (candidate.iterable === null || (candidate.shape !== 'map' && (candidate.target === null || candidate.element === null || candidate.clauses.some((c) => !c.target || !c.iterable)))) {
     throw new RewriteRefused('the comprehension is incomplete');
   }
-  const constructor = candidate.conditions.length === 0 ? CONSTRUCTOR[candidate.shape] : undefined;
+  const constructor = input.facts.workerConditions.length === 0 ? CONSTRUCTOR[candidate.shape] : undefined;
   if (constructor && model.bindingsOf(constructor, input.scope).length > 0) {
     throw new RewriteRefused(`the name \`${constructor}\` is bound to something else here`);
   }
@@ -104,17 +107,21 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
     strings: multilineStrings(model.root.node),
     moduleEdits: [],
   };
-  const direct = directFunction(input);
   const processes = plan.model === 'processes';
-  if (processes && !direct) {
-    throw new RewriteRefused(
-      candidate.shape === 'map'
-        ? 'a process pool needs a function defined at module top level, which it sends to the workers by name, and a lambda cannot be sent'
-        : 'a process pool needs a function defined at module top level, and the element is not a call of one on the item: write it as `[f(x) for x in xs]` with a module-level `f`',
-    );
-  }
   const guard = processes ? guardFor(model, source) : undefined;
-  if (processes) checkProcessWorker(input, direct!, guard);
+  const moduleLevelStatement = statement.parent?.type === 'module';
+  const inGuard = !!guard && moduleLevelStatement && statement.startIndex >= guard.first.startIndex;
+  const I = (inGuard ? writer.unit : '') + indent;
+  const u = writer.unit;
+  const nl = writer.newline;
+  const items = itemsOf(writer, I + u);
+  const direct = directFunction(input, items);
+  if (processes && !direct && candidate.shape === 'map') {
+    throw new RewriteRefused('a process pool needs a function defined at module top level, which it sends to the workers by name, and a lambda cannot be sent');
+  }
+  if (processes) checkProcessWorker(input, direct, guard);
+  // A worker process sees the module as freshly imported: the values the element reads travel with the items.
+  const sent = processes && !direct ? valuesSent(input, guard) : [];
 
   const base = nameBase(input);
   const executor = writer.imports.from('concurrent.futures', processes ? 'ProcessPoolExecutor' : 'ThreadPoolExecutor');
@@ -123,26 +130,23 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
   const workers = addWorkersConstant(writer, `${base.toUpperCase()}_WORKERS`, processes ? 'Worker processes' : 'Worker threads');
   const pool = writer.names.fresh('pool');
   const task = direct ? undefined : writer.names.fresh(`${base}_task`);
-  const fn = direct ?? task!;
+  const fn = direct ?? (sent.length > 0 ? `${writer.imports.module('functools')}.partial(${task}, ${sent.map((n) => `${n}=${n}`).join(', ')})` : task!);
 
-  const iterable = candidate.iterable.text;
   const consumer = candidate.consumer?.name;
-  const windowed = (consumer !== undefined && SHORT_CIRCUIT.has(consumer)) || (consumer !== undefined && WINDOWED_CONSUMERS.has(consumer) && !isSized(model, input.scope, candidate.iterable));
-  const chunksize =
-    processes && candidate.iterable.type === 'identifier' && isSized(model, input.scope, candidate.iterable) ? `, chunksize=max(1, len(${iterable}) // (4 * ${workers}))` : '';
-  const results = windowed ? `${helperName(writer)}(${pool}, ${fn}, ${iterable}, 2 * ${workers})` : `${pool}.map(${fn}, ${iterable}${chunksize})`;
+  // Listing the items can raise: the helper raises that error only after the results before it, as the comprehension would.
+  const windowed =
+    (consumer !== undefined && SHORT_CIRCUIT.has(consumer)) ||
+    (consumer !== undefined && WINDOWED_CONSUMERS.has(consumer) && !items.sized) ||
+    (!items.sized && input.facts.feedMayRaise);
+  const chunksize = processes && items.length ? `, chunksize=max(1, ${items.length} // (4 * ${workers}))` : '';
+  const results = windowed ? `${helperName(writer)}(${pool}, ${fn}, ${items.text}, 2 * ${workers})` : `${pool}.map(${fn}, ${items.text}${chunksize})`;
 
   const replacement = { start: candidate.node.startIndex, end: candidate.node.endIndex, text: replacementText(writer, results) };
-  const moduleLevelStatement = statement.parent?.type === 'module';
-  const inGuard = !!guard && moduleLevelStatement && statement.startIndex >= guard.first.startIndex;
-  const I = (inGuard ? writer.unit : '') + indent;
-  const u = writer.unit;
-  const nl = writer.newline;
 
   let text = '';
-  if (task) text += taskFunction(writer, task, I) + nl;
+  if (task && !processes) text += taskFunction(writer, task, I, items, []) + nl;
   // Comments written inside the comprehension, in code the rewrite does not copy, stay with the statement.
-  text += droppedComments(candidate, !!task).map((c) => `${I}${c}${nl}`).join('');
+  text += droppedComments(candidate, !!task, items.kept, input.facts.workerConditions).map((c) => `${I}${c}${nl}`).join('');
   if (processes) {
     const error = writer.names.fresh('error');
     text += openProcessPool({ pool, error, workers, processExecutor: executor, threadExecutor, warnings }, I, u, nl);
@@ -154,11 +158,21 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
 
   const statementEdit: Edit = { start, end, text };
   let templateEdits: Edit[] = [statementEdit];
+  let guardEdit: Edit | undefined;
   if (guard) {
     const guarded = transformRegion(source, guard.start, source.length, inGuard ? [statementEdit] : [], { remove: 0, add: u }, writer.strings);
     const ending = source.endsWith('\n') || guarded.endsWith('\n') ? '' : nl;
-    const guardEdit: Edit = { start: guard.start, end: source.length, text: `if __name__ == "__main__":${nl}${guarded}${ending}` };
+    guardEdit = { start: guard.start, end: source.length, text: `if __name__ == "__main__":${nl}${guarded}${ending}` };
     templateEdits = inGuard ? [guardEdit] : [statementEdit, guardEdit];
+  }
+  if (task && processes) {
+    // The worker lives at module top level, before the code that runs it, so that it pickles by name.
+    const topLevel = topLevelStatement(statement);
+    const at = guard && guard.start < lineStart(source, topLevel.startIndex) ? guard.start : lineStart(source, topLevel.startIndex);
+    const before = at > 0 && source.slice(lineStart(source, at - 1), at).trim() !== '' ? `${nl}${nl}` : '';
+    const workerText = `${before}${taskFunction(writer, task, '', items, sent)}${nl}${nl}`;
+    if (guardEdit && guardEdit.start === at) guardEdit.text = `${workerText}${guardEdit.text}`;
+    else templateEdits.unshift({ start: at, end: at, text: workerText });
   }
 
   const runner = processes ? 'a process pool' : 'a thread pool';
@@ -169,6 +183,148 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
   };
 }
 
+/** The module-level statement that holds a statement. */
+function topLevelStatement(statement: SyntaxNode): SyntaxNode {
+  let node = statement;
+  while (node.parent && node.parent.type !== 'module') node = node.parent;
+  return node;
+}
+
+/**
+ * What the pool maps over, and how the worker receives one item. With one `for` clause, its
+ * iterable, the worker taking the clause's target. With several, the combinations in the order
+ * the clauses list them: `itertools.product(xs, ys)` when every iterable is a collection that
+ * does not depend on another clause and nothing filters; otherwise the clauses themselves (their
+ * conditions included) as a generator of the variables the element uses, read in the caller.
+ */
+interface Items {
+  text: string;
+  /** A collection in memory (pool.map may read it at once). */
+  sized: boolean;
+  /** `len(...)` of it, for a process pool's chunk size, when that is simple. */
+  length?: string;
+  parameter: string;
+  /** `x, y = pair` when the parameter is not the target. */
+  unpack?: string;
+  /** What one item is, for the worker's docstring. */
+  noun: 'item' | 'combination';
+  /** Source nodes the text copies (their comments are kept). */
+  kept: SyntaxNode[];
+}
+
+const REREADABLE_METHODS = new Set(['items', 'keys', 'values']);
+
+function itemsOf(writer: Writer, continuation: string): Items {
+  const { candidate, model, scope, source } = writer.input;
+  const iterable = candidate.iterable!;
+  if (candidate.clauses.length <= 1) {
+    const target = candidate.target;
+    const parameter = !target || target.type === 'identifier' ? (target?.text ?? 'item') : parameterName(candidate, 'item');
+    return {
+      text: iterableText(iterable),
+      sized: isSized(model, scope, iterable),
+      length: isSized(model, scope, iterable) ? lengthOf(iterable) : undefined,
+      parameter,
+      unpack: target && target.type !== 'identifier' ? `${target.text} = ${parameter}` : undefined,
+      noun: 'item',
+      kept: [iterable],
+    };
+  }
+  const { facts } = writer.input;
+  const clauses = candidate.clauses;
+  const variables = facts.variables;
+  const used = facts.elementVariables;
+  if (used.length === 0) throw new RewriteRefused('the element does not use the variables of the `for` clauses');
+  const pairName = () => parameterName(candidate, clauses.length === 2 && used.length === 2 ? 'pair' : 'combination');
+
+  const independent =
+    candidate.conditions.length === 0 &&
+    new Set(variables).size === clauses.flatMap((c) => targetIdentifiers(c.target!)).length &&
+    clauses.every((clause) => rereadable(writer, clause.iterable!, variables));
+  if (independent) {
+    const parameter = pairName();
+    const targets = clauses.map((c) => (c.target!.type === 'pattern_list' ? `(${c.target!.text})` : c.target!.text));
+    const product = `${writer.imports.module('itertools')}.product(${clauses.map((c) => c.iterable!.text).join(', ')})`;
+    return { text: product, sized: true, parameter, unpack: `${targets.join(', ')} = ${parameter}`, noun: 'combination', kept: clauses.map((c) => c.iterable!) };
+  }
+
+  // The clauses as written, up to the last condition that stays with them.
+  const first = clauses[0].target!.parent!;
+  const feed = [...first.parent!.namedChildren].filter(
+    (child) => (child.type === 'for_in_clause' || child.type === 'if_clause') && !child.namedChildren.some((n) => facts.workerConditions.includes(n)),
+  );
+  const last = feed[feed.length - 1];
+  const region = { start: first.startIndex, end: last.endIndex };
+  const inside = (node: SyntaxNode) => node.startIndex >= region.start && node.endIndex <= region.end;
+  // Clauses written over several lines read better on one, unless a comment or a multi-line string is among them.
+  const keepLines = candidate.node.descendantsOfType('comment').some(inside) || writer.strings.some((string) => string.startIndex < region.end && string.endIndex > region.start);
+  const clauseText = keepLines
+    ? transformRegion(source, region.start, region.end, [], { remove: indentationAt(source, writer.input.statement.startIndex).length, add: continuation }, writer.strings)
+    : oneLine(source.slice(region.start, region.end));
+  const yielded = used.length === 1 ? used[0] : `(${used.join(', ')})`;
+  const single = used.length === 1;
+  const parameter = single ? used[0] : pairName();
+  return {
+    text: `(${yielded} ${clauseText})`,
+    sized: false,
+    parameter,
+    unpack: single ? undefined : `${used.join(', ')} = ${parameter}`,
+    noun: 'combination',
+    kept: feed,
+  };
+}
+
+/**
+ * The worker's parameter: it only has to differ from the names the worker's body reads, which
+ * all come from the comprehension (the values sent to a process worker too), so every worker
+ * of a file can take `pair` or `item`.
+ */
+function parameterName(candidate: Candidate, base: string): string {
+  const used = new Set(candidate.node.descendantsOfType('identifier').map((id) => id.text));
+  let name = base;
+  for (let n = 2; used.has(name); n++) name = `${base}_${n}`;
+  return name;
+}
+
+/** Code written over several lines (no comments, no multi-line strings) on one line. */
+function oneLine(text: string): string {
+  return text.replace(/[ \t]*\r?\n\s*/g, (match: string, offset: number) => {
+    const before = text[offset - 1];
+    const after = text[offset + match.length];
+    return (before && '([{'.includes(before)) || (after && ')]}'.includes(after)) ? '' : ' ';
+  });
+}
+
+/**
+ * An iterable `itertools.product` may read once where the comprehension reads it once per outer
+ * item: a collection in memory, named or written out, that no clause variable changes.
+ */
+function rereadable(writer: Writer, node: SyntaxNode, variables: readonly string[]): boolean {
+  const { model, scope } = writer.input;
+  const ids = node.type === 'identifier' ? [node] : node.descendantsOfType('identifier');
+  if (ids.some((id) => isReference(id) && variables.includes(id.text))) return false;
+  if (!isSized(model, scope, node)) return false;
+  for (const call of node.type === 'call' ? [node, ...node.descendantsOfType('call')] : node.descendantsOfType('call')) {
+    const callee = call.childForFieldName('function');
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : undefined;
+    if (callee?.type === 'identifier' && callee.text === 'range' && model.bindingsOf('range', scope).length === 0) continue;
+    if (method && REREADABLE_METHODS.has(method) && object?.type === 'identifier') continue;
+    return false;
+  }
+  return true;
+}
+
+/** `len(xs)` for `xs`, `d.items()`, `d.keys()`, `d.values()`. */
+function lengthOf(iterable: SyntaxNode): string | undefined {
+  if (iterable.type === 'identifier') return `len(${iterable.text})`;
+  if (iterable.type !== 'call' || (iterable.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0) return undefined;
+  const callee = iterable.childForFieldName('function');
+  const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : undefined;
+  const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  return object?.type === 'identifier' && method && REREADABLE_METHODS.has(method) ? `len(${object.text})` : undefined;
+}
+
 /**
  * The code a process pool's workers must not run again when they import the module, as
  * `codeRunAtImport` finds it, except that the worker-count constants earlier rewrites added
@@ -177,6 +333,7 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
 function guardFor(model: SemanticModel, source: string): MainGuard | undefined {
   const statements = model.root.node.namedChildren.filter((s) => s.type !== 'comment');
   if (!statements.some(isWorkerConstant)) return codeRunAtImport(model, source);
+  // The same reading of "only defines" as `codeRunAtImport`, so that a later rewrite of the file agrees with an earlier one.
   const index = statements.findIndex((s) => !isWorkerConstant(s) && !definesOnly(s));
   if (index < 0) return undefined;
   const definition = statements.slice(index).find((s) => DEFINITIONS.has(s.type) || isMainGuard(s));
@@ -198,23 +355,12 @@ function isWorkerConstant(statement: SyntaxNode): boolean {
   return !!value && /^int\([A-Za-z_]\w*\.environ\.get\("[A-Z0-9_]+", "\d+"\)\)/.test(value);
 }
 
-/** Statements that only define things (a conservative reading: assignments of values that call nothing). */
-function definesOnly(statement: SyntaxNode): boolean {
-  if (DEFINITIONS.has(statement.type) || statement.type === 'future_import_statement' || statement.type === 'pass_statement') return true;
-  if (statement.type === 'if_statement') return isMainGuard(statement);
-  if (statement.type !== 'expression_statement') return false;
-  const [expression] = statement.namedChildren;
-  if (!expression || expression.type === 'string' || expression.type === 'concatenated_string') return true;
-  if (expression.type !== 'assignment') return false;
-  const value = expression.childForFieldName('right');
-  return !!value && value.descendantsOfType(['call', 'await', 'yield', 'named_expression', 'interpolation', 'subscript']).length === 0 && value.type !== 'call' && value.type !== 'subscript';
-}
-
 /**
  * The function the pool can call directly: `f` of `map(f, xs)`, or `f` of `[f(x) for x in xs]`
- * when `f` is a module-level function and `x` the comprehension's variable.
+ * (or `[f(p) for row in grid for p in row]`) when `f` is a module-level function and `x` the one
+ * value each item hands the worker.
  */
-function directFunction(input: ComprehensionRewriteInput): string | undefined {
+function directFunction(input: ComprehensionRewriteInput, items: Items): string | undefined {
   const { candidate, model, plan } = input;
   if (candidate.shape === 'map') {
     const fn = candidate.function!;
@@ -222,12 +368,12 @@ function directFunction(input: ComprehensionRewriteInput): string | undefined {
     return fn.type === 'identifier' && isModuleFunction(model, input.scope, fn.text) ? fn.text : undefined;
   }
   const element = candidate.element;
-  if (candidate.conditions.length > 0 || candidate.shape === 'dict' || element?.type !== 'call' || candidate.target?.type !== 'identifier') return undefined;
+  if (input.facts.workerConditions.length > 0 || candidate.shape === 'dict' || element?.type !== 'call' || items.unpack) return undefined;
   const callee = element.childForFieldName('function');
   const args = element.childForFieldName('arguments');
   if (callee?.type !== 'identifier' || args?.type !== 'argument_list') return undefined;
   const [arg, ...rest] = args.namedChildren;
-  if (!arg || rest.length > 0 || arg.type !== 'identifier' || arg.text !== candidate.target.text || arg.text === callee.text) return undefined;
+  if (!arg || rest.length > 0 || arg.type !== 'identifier' || arg.text !== items.parameter || arg.text === callee.text) return undefined;
   return isModuleFunction(model, input.scope, callee.text) ? callee.text : undefined;
 }
 
@@ -237,10 +383,13 @@ function isModuleFunction(model: SemanticModel, scope: Scope, name: string): boo
 }
 
 /** What a worker process needs: module-level functions it can import, and module values set before the guard. */
-function checkProcessWorker(input: ComprehensionRewriteInput, fn: string, guard: MainGuard | undefined): void {
+function checkProcessWorker(input: ComprehensionRewriteInput, fn: string | undefined, guard: MainGuard | undefined): void {
   const { model, facts, source } = input;
   const lineAt = (node: SyntaxNode) => source.slice(0, node.startIndex).split('\n').length;
-  for (const binding of model.bindingsOf(fn, input.scope)) {
+  if (facts.unpicklable) {
+    throw new RewriteRefused(`a process pool would have to pickle \`${facts.unpicklable.name}\` (${facts.unpicklable.type}), which cannot be pickled`);
+  }
+  for (const binding of fn ? model.bindingsOf(fn, input.scope) : []) {
     if (model.isUnderMainGuard(binding.node)) throw new RewriteRefused(`\`${fn}\` is defined under the \`__main__\` guard, where worker processes do not see it`);
     let definition: SyntaxNode | null = binding.node;
     while (definition && definition.type !== 'function_definition') definition = definition.parent;
@@ -266,6 +415,43 @@ function checkProcessWorker(input: ComprehensionRewriteInput, fn: string, guard:
   }
 }
 
+/**
+ * The values the element reads from outside the comprehension, which a generated worker receives
+ * as keyword arguments (bound with `functools.partial`): a worker process sees the module as
+ * freshly imported, not the caller's variables. Module-level functions, classes and imports are
+ * imported by the worker instead; what cannot travel is refused.
+ */
+function valuesSent(input: ComprehensionRewriteInput, guard: MainGuard | undefined): string[] {
+  const { model, candidate, facts } = input;
+  const { scopesByNode } = mapsOf(model);
+  const sent: string[] = [];
+  for (const root of mapStageOf(candidate, facts.workerConditions)) {
+    for (const id of root.type === 'identifier' ? [root] : root.descendantsOfType('identifier')) {
+      if (!isReference(id) || sent.includes(id.text) || facts.variables.includes(id.text)) continue;
+      const bindings = model.bindingsOf(id.text, scopeAround(id, scopesByNode, model.root));
+      if (bindings.length === 0 || bindings.every((b) => isInside(b.node, candidate.node))) continue;
+      if (bindings.every((b) => ['function', 'class', 'import', 'from-import'].includes(b.kind))) {
+        if (bindings.some((b) => b.scope !== model.root)) {
+          throw new RewriteRefused(`\`${id.text}\` is defined inside a function: worker processes can only use module-level functions and classes`);
+        }
+        if (bindings.some((b) => model.isUnderMainGuard(b.node) || (guard && b.node.startIndex >= guard.first.startIndex))) {
+          throw new RewriteRefused(`\`${id.text}\` is defined under the \`__main__\` guard, where worker processes do not see it`);
+        }
+        continue;
+      }
+      if (id.text === 'self' || id.text === 'cls') throw new RewriteRefused(`the element uses \`${id.text}\`, which a process pool would pickle with every item`);
+      if (bindings.some((b) => b.kind === 'assignment' && b.value?.type === 'lambda')) {
+        throw new RewriteRefused(`\`${id.text}\` is a lambda, which a process pool cannot pickle`);
+      }
+      if (bindings.some((b) => b.kind === 'function' || b.kind === 'class' || b.kind === 'import' || b.kind === 'from-import')) {
+        throw new RewriteRefused(`\`${id.text}\` is bound to a function or module in one place and to a value in another: a worker process could not tell which`);
+      }
+      sent.push(id.text);
+    }
+  }
+  return sent;
+}
+
 function isTopLevelBinding(node: SyntaxNode): boolean {
   for (let current: SyntaxNode | null = node.parent; current; current = current.parent) {
     if (current.type === 'function_definition' || current.type === 'class_definition') return false;
@@ -276,7 +462,7 @@ function isTopLevelBinding(node: SyntaxNode): boolean {
 /** What replaces the comprehension: the pool's results, as the same kind of value. */
 function replacementText(writer: Writer, results: string): string {
   const { candidate } = writer.input;
-  if (candidate.conditions.length === 0) {
+  if (writer.input.facts.workerConditions.length === 0) {
     switch (candidate.shape) {
       case 'list':
         return `list(${results})`;
@@ -303,15 +489,17 @@ function replacementText(writer: Writer, results: string): string {
 }
 
 /**
- * The element as a function of one item, at the statement's indentation: it returns the value
- * (`key, value` for a dictionary), or, with `if` clauses, `(keep, value)`, computing the value
- * only when every condition holds, in order, as the comprehension does.
+ * The element as a function of one item: it returns the value (`key, value` for a dictionary),
+ * or, with `if` clauses it evaluates, `(keep, value)`, computing the value only when every
+ * condition holds, in order, as the comprehension does. For threads it is written at the
+ * statement's indentation, before it; for processes (`indent` empty) at module top level, with
+ * the values it reads as keyword-only parameters.
  */
-function taskFunction(writer: Writer, name: string, indent: string): string {
+function taskFunction(writer: Writer, name: string, indent: string, items: Items, sent: readonly string[]): string {
   const { input, unit: u, newline: nl } = writer;
   const { candidate, source } = input;
-  const target = candidate.target!;
-  const parameter = target.type === 'identifier' ? target.text : writer.names.fresh('item');
+  const conditions = input.facts.workerConditions;
+  const parameter = items.parameter;
   const body = indent + u;
   const noteOnError = input.targetVersion[0] === 3 && input.targetVersion[1] >= 11;
   const inner = noteOnError ? body + u : body;
@@ -323,25 +511,35 @@ function taskFunction(writer: Writer, name: string, indent: string): string {
   const element = candidate.element!;
   const value = candidate.shape === 'dict' ? `${expression(element.childForFieldName('key')!)}, ${expression(element.childForFieldName('value')!)}` : expression(element);
   const lines: string[] = [];
-  if (target.type !== 'identifier') lines.push(`${target.text} = ${parameter}`);
+  if (items.unpack) lines.push(items.unpack);
   const skipped = candidate.shape === 'dict' ? 'False, None, None' : 'False, None';
-  for (const condition of candidate.conditions) {
+  for (const condition of conditions) {
     const text = expression(condition, (t) => !BINDS_TIGHTER_THAN_NOT.has(condition.type) || t.includes('\n'));
     lines.push(`if not ${text}:`, `${u}return ${skipped}`);
   }
-  lines.push(`return ${candidate.conditions.length > 0 ? 'True, ' : ''}${value}`);
+  lines.push(`return ${conditions.length > 0 ? 'True, ' : ''}${value}`);
 
-  // A blank line sets the function apart from the statement before it, unless it opens the block.
-  const before = source.slice(lineStart(source, Math.max(0, lineStart(source, input.statement.startIndex) - 1)), lineStart(source, input.statement.startIndex)).trim();
-  let text = before === '' || before.endsWith(':') ? '' : nl;
-  text += `${indent}def ${name}(${parameter}):${nl}`;
-  text += `${body}"""The element of the comprehension below, for one item; runs in worker threads."""${nl}`;
+  let text = '';
+  const processes = indent === '' && input.plan.model === 'processes';
+  if (!processes) {
+    // A blank line sets the function apart from the statement before it, unless it opens the block.
+    const before = source.slice(lineStart(source, Math.max(0, lineStart(source, input.statement.startIndex) - 1)), lineStart(source, input.statement.startIndex)).trim();
+    text = before === '' || before.endsWith(':') ? '' : nl;
+  }
+  const parameters = [parameter, ...(sent.length > 0 ? ['*', ...sent] : [])].join(', ');
+  text += `${indent}def ${name}(${parameters}):${nl}`;
+  if (processes) {
+    const where = input.scope.kind === 'function' ? `in \`${input.scope.displayName}\`` : 'at module level';
+    text += `${body}"""The element of the comprehension ${where}, for one ${items.noun}; runs in worker processes."""${nl}`;
+  } else {
+    text += `${body}"""The element of the comprehension below, for one ${items.noun}; runs in worker threads."""${nl}`;
+  }
   if (!noteOnError) return text + lines.map((l) => `${body}${l}${nl}`).join('');
   const error = writer.names.fresh('error');
   text += `${body}try:${nl}`;
   text += lines.map((l) => `${inner}${l}${nl}`).join('');
   text += `${body}except Exception as ${error}:${nl}`;
-  text += `${inner}${error}.add_note(f"raised while processing item {${parameter}!r}")${nl}`;
+  text += `${inner}${error}.add_note(f"raised while processing ${items.noun} {${parameter}!r}")${nl}`;
   text += `${inner}raise${nl}`;
   return text;
 }
@@ -452,9 +650,9 @@ function helperName(writer: Writer): string {
   return orderedMapHelper(context);
 }
 
-/** Comments inside the comprehension that are not in the text the rewrite copies (the iterable, `f`, and the element and conditions when a task function holds them). */
-function droppedComments(candidate: Candidate, task: boolean): string[] {
-  const kept = [candidate.iterable, candidate.function, ...(task ? [candidate.element, ...candidate.conditions] : [])].filter((n): n is SyntaxNode => !!n);
+/** Comments inside the comprehension that are not in the text the rewrite copies (the items, `f`, and the element and conditions when a task function holds them). */
+function droppedComments(candidate: Candidate, task: boolean, items: readonly SyntaxNode[], conditions: readonly SyntaxNode[]): string[] {
+  const kept = [...items, candidate.function, ...(task ? [candidate.element, ...conditions] : [])].filter((n): n is SyntaxNode => !!n);
   return candidate.node
     .descendantsOfType('comment')
     .filter((c) => !kept.some((k) => k.startIndex <= c.startIndex && c.endIndex <= k.endIndex))

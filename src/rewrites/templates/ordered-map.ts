@@ -28,7 +28,9 @@ export function orderedMapHelper(context: RewriteContext): string {
   }
   if (!context.names.isFree(HELPER)) return fail();
   const at = constantsOffset(context.model, context.source);
-  context.moduleEdits.push({ start: at, end: at, text: `${context.newline}${context.newline}${text}` });
+  // Two blank lines after it too when code follows at once (a module without imports).
+  const after = /^[ \t]*(\r?\n|$)/.test(context.source.slice(at)) ? '' : `${context.newline}${context.newline}`;
+  context.moduleEdits.push({ start: at, end: at, text: `${context.newline}${context.newline}${text}${after}` });
   return HELPER;
 }
 

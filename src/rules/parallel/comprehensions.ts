@@ -1,11 +1,14 @@
 /**
- * The comprehensions PA102 considers, and what their element does. A comprehension with one
- * `for` clause is a loop whose body is only a map stage (the element, the `if` conditions)
- * followed by an in-order commit the interpreter does itself (append, add, store, or hand the
- * item to the consumer): its items can run concurrently when the element does heavy work and
- * depends only on the item.
+ * The comprehensions PA102 considers, and what their element does. A comprehension is a loop
+ * whose body is only a map stage (the element, the `if` conditions) followed by an in-order
+ * commit the interpreter does itself (append, add, store, or hand the item to the consumer):
+ * its items can run concurrently when the element does heavy work and depends only on the item.
+ * With several `for` clauses the items are the combinations the clauses list, in their order;
+ * listing them (the inner iterables, the conditions between clauses) stays in the caller and
+ * runs ahead of the work, so it must have no effects the work could see.
+ *
+ * The plan comes from the loop planner (`planLoop`), fed with the same plain facts a loop gives.
  */
-import { availableParallelism } from 'node:os';
 import type { BlockingKind, CatalogueEntry, CpuKind } from '../../catalogue/schema.js';
 import type { Plan } from '../../diagnostics/finding.js';
 import { functionEffects, functionScopeOf, merge, type FunctionEffects } from '../../loops/function-effects.js';
@@ -17,9 +20,10 @@ import { mutationsIn } from '../../loops/mutations.js';
 import { PURE_BUILTINS, PURE_MODULES } from '../../loops/pure-names.js';
 import { sharedHandles } from '../../loops/shared-handles.js';
 import type { LoopReason, ProjectCall } from '../../loops/types.js';
-import { estimateIterations, mayRaise } from '../../loops/workload.js';
+import { isReference } from '../../loops/name-flow.js';
+import { estimateIterations, mayRaise, workHints } from '../../loops/workload.js';
 import type { SyntaxNode } from '../../parser/parser.js';
-import { IO_THREADS, type WorkersDefault } from '../../plans/plan-loop.js';
+import { betterSuggestion, hasHeavyLoop, type PlanFacts } from '../../plans/plan-loop.js';
 import { isMainGuard } from '../../rewrites/module-setup.js';
 import type { Scope, SemanticModel } from '../../semantic/model.js';
 
@@ -38,16 +42,25 @@ export interface Candidate {
   shape: Shape;
   /** The call that consumes a generator expression or `map(...)` lazily: `sum`, `join`... */
   consumer?: { call: SyntaxNode; name: string };
-  forClauses: number;
   isAsync: boolean;
-  /** The `for` target (comprehensions). */
+  /** The `for` clauses in order, each with the `if` clauses that follow it (comprehensions). */
+  clauses: Clause[];
+  /** The first `for` clause's target and iterable. */
   target: SyntaxNode | null;
   iterable: SyntaxNode | null;
   /** The element (`pair` for a dict comprehension). */
   element: SyntaxNode | null;
+  /** Every `if` condition, in order. */
   conditions: SyntaxNode[];
   /** `f` in `map(f, xs)`. */
   function: SyntaxNode | null;
+}
+
+export interface Clause {
+  target: SyntaxNode | null;
+  iterable: SyntaxNode | null;
+  /** The conditions of the `if` clauses after it, before the next `for`. */
+  conditions: SyntaxNode[];
 }
 
 /** Every comprehension of the module, and every `map(f, xs)` handed to a consumer, in source order. */
@@ -62,24 +75,29 @@ export function findCandidates(model: SemanticModel): Candidate[] {
       if (args.length !== 2 || args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat')) continue;
       const consumer = consumerOf(model, node);
       if (!consumer) continue;
-      candidates.push({ node, shape: 'map', consumer, forClauses: 1, isAsync: false, target: null, iterable: args[1], element: null, conditions: [], function: args[0] });
+      candidates.push({ node, shape: 'map', consumer, isAsync: false, clauses: [], target: null, iterable: args[1], element: null, conditions: [], function: args[0] });
       continue;
     }
     const consumer = consumerOf(model, node);
     if (node.type === 'generator_expression' && !consumer) continue;
-    const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause');
+    const clauses: Clause[] = [];
+    for (const child of node.namedChildren) {
+      if (child.type === 'for_in_clause') clauses.push({ target: child.childForFieldName('left'), iterable: child.childForFieldName('right'), conditions: [] });
+      else if (child.type === 'if_clause') clauses[clauses.length - 1]?.conditions.push(...child.namedChildren.filter((n) => n.type !== 'comment'));
+    }
     const first = clauses[0];
+    const forClauses = node.namedChildren.filter((c) => c.type === 'for_in_clause');
     candidates.push({
       node,
       shape: node.type === 'list_comprehension' ? 'list' : node.type === 'set_comprehension' ? 'set' : node.type === 'dictionary_comprehension' ? 'dict' : 'generator',
       // A list, set or dict is built in full before any consumer sees it: only generators are consumed lazily.
       consumer: node.type === 'generator_expression' ? consumer : undefined,
-      forClauses: clauses.length,
-      isAsync: clauses.some((c) => c.children.some((t) => t.type === 'async')),
-      target: first?.childForFieldName('left') ?? null,
-      iterable: first?.childForFieldName('right') ?? null,
+      isAsync: forClauses.some((c) => c.children.some((t) => t.type === 'async')),
+      clauses,
+      target: first?.target ?? null,
+      iterable: first?.iterable ?? null,
       element: node.childForFieldName('body'),
-      conditions: node.namedChildren.filter((c) => c.type === 'if_clause').flatMap((c) => c.namedChildren.filter((n) => n.type !== 'comment')),
+      conditions: clauses.flatMap((c) => c.conditions),
       function: null,
     });
   }
@@ -178,30 +196,57 @@ export interface ElementFacts {
   blocking: BlockingKind[];
   cpu: CpuKind[];
   releasesGil: boolean;
-  /** Functions of this module the element calls, directly or not. */
+  /** Functions of this module the worker calls, directly or not. */
   functions: Scope[];
-  /** Some function it calls loops. */
-  loops: boolean;
   /** Module-level values those functions read. */
   globalsRead: string[];
-  /** The element calls a function of this module or a catalogued heavy call. */
-  heavy: boolean;
   /** The calls that do the work, by their source names. */
   heavyCalls: string[];
+  /** The worker's code can raise. */
   mayRaise: boolean;
-  iterations?: number;
-  /** The comprehension's variables. */
+  /** Code that stays in the caller to list the items (inner iterables, conditions) can raise. */
+  feedMayRaise: boolean;
+  /** The comprehension's variables, every `for` clause's. */
   variables: string[];
+  /** Those the worker's code reads, in the order of the clauses. */
+  elementVariables: string[];
+  /** The `if` conditions the worker evaluates with the element; the others stay where the items are listed. */
+  workerConditions: SyntaxNode[];
+  /** A value the element reads that a process pool could not pickle. */
+  unpicklable?: { name: string; type: string };
+  /** What the planner needs, as plain data. */
+  plan: PlanFacts;
 }
 
-/** The map stage of a candidate: element, conditions, or the lambda of `map(lambda x: ..., xs)`. */
-export function mapStageOf(candidate: Candidate): SyntaxNode[] {
+/**
+ * The conditions a worker evaluates with the element. With one `for` clause, all of them. With
+ * several, the conditions after the last clause when one of them does work (`if is_big(path)`);
+ * cheap ones, and every condition between clauses, stay in the code that lists the items, since
+ * they decide which inner iterables are read at all.
+ */
+export function workerConditionsOf(model: SemanticModel, candidate: Candidate): SyntaxNode[] {
+  if (candidate.clauses.length <= 1) return candidate.conditions;
+  const trailing = candidate.clauses[candidate.clauses.length - 1].conditions;
+  return trailing.some((condition) => callsWithin(condition).some((call) => doesWork(model, call))) ? trailing : [];
+}
+
+/** The work a pool runs per item: element and worker conditions, or the lambda of `map(lambda x: ..., xs)`. */
+export function mapStageOf(candidate: Candidate, workerConditions: readonly SyntaxNode[] = candidate.conditions): SyntaxNode[] {
   if (candidate.shape === 'map') {
     const fn = candidate.function;
     const body = fn?.type === 'lambda' ? fn.childForFieldName('body') : null;
     return body ? [body] : [];
   }
-  return [...(candidate.element ? [candidate.element] : []), ...candidate.conditions];
+  return [...(candidate.element ? [candidate.element] : []), ...workerConditions];
+}
+
+/** What judging some of the comprehension's code found. */
+interface Judgement {
+  reasons: LoopReason[];
+  called: FunctionEffects;
+  /** Calls of functions of this module. */
+  direct: number;
+  heavyCalls: string[];
 }
 
 export function analyseElement(model: SemanticModel, candidate: Candidate): ElementFacts {
@@ -217,11 +262,14 @@ export function analyseElement(model: SemanticModel, candidate: Candidate): Elem
       ? lambda
         ? [...scope.bindings.values()].flat().filter((b) => b.kind === 'parameter').map((b) => b.node)
         : []
-      : candidate.target
-        ? targetIdentifiers(candidate.target)
-        : [];
+      : candidate.clauses.flatMap((clause) => (clause.target ? targetIdentifiers(clause.target) : []));
   const variables = [...new Set(targets.map((t) => t.text))];
-  const work = mapStageOf(candidate);
+  const workerConditions = workerConditionsOf(model, candidate);
+  const work = mapStageOf(candidate, workerConditions);
+  // Several `for` clauses: the inner iterables and the other conditions list the items, in the caller.
+  const inner = candidate.clauses.slice(1).flatMap((clause) => (clause.iterable ? [clause.iterable] : []));
+  const feedConditions = candidate.conditions.filter((c) => !workerConditions.includes(c));
+  const everything = [...work, ...feedConditions, ...inner];
   const context: LoopContext = {
     model,
     loop: ownNode ?? candidate.node,
@@ -229,14 +277,14 @@ export function analyseElement(model: SemanticModel, candidate: Candidate): Elem
     loopVariables: variables,
     targetNodes: targets,
     iterable: candidate.iterable,
-    statements: work,
+    statements: everything,
     scopesByNode,
     callsByNode,
   };
   const written = ownNode ? new Set([...scope.bindings.keys()].filter((name) => !variables.includes(name))) : new Set<string>();
 
   const reasons: LoopReason[] = [];
-  for (const root of work) {
+  for (const root of everything) {
     for (const node of [root, ...root.descendantsOfType(['named_expression', 'await', 'yield'])]) {
       const line = lineOf(node);
       if (node.type === 'named_expression') {
@@ -246,47 +294,115 @@ export function analyseElement(model: SemanticModel, candidate: Candidate): Elem
       else if (node.type === 'yield') reasons.push({ reason: `yields (line ${line})`, line });
     }
   }
-  const calls = mapCallFacts(context, work, written);
-  const handles = sharedHandles(context, work, written);
-  reasons.push(...mutationsIn(context, work), ...handles.reasons, ...calls.reasons);
+  const handles = sharedHandles(context, everything, written);
+  reasons.push(...handles.reasons);
 
-  const called: FunctionEffects = {
-    reasons: [], blocking: new Set(calls.blocking), cpu: new Set(calls.cpu), releasesGil: calls.releasesGil, loops: false,
-    elsewhere: [], globalsRead: new Set(), functions: new Set(),
+  const elsewhere: ProjectCall[] = [];
+  const judge = (roots: SyntaxNode[], reference: SyntaxNode | null): Judgement => {
+    const calls = mapCallFacts(context, roots, written);
+    const found: LoopReason[] = [...mutationsIn(context, roots), ...calls.reasons];
+    const called: FunctionEffects = {
+      reasons: [], blocking: new Set(calls.blocking), cpu: new Set(calls.cpu), releasesGil: calls.releasesGil, loops: false,
+      elsewhere: [], globalsRead: new Set(), functions: new Set(),
+    };
+    // Plain names first (`hashlib.sha256` rather than `hashlib.sha256(data).hexdigest`).
+    const heavyCalls = mainCalls(model, roots).sort((a, b) => Number(a.includes('(')) - Number(b.includes('(')));
+    const projectCalls = [...calls.projectCalls];
+    if (reference) judgeFunctionReference(model, enclosing, reference, called, projectCalls, found, heavyCalls);
+    let direct = 0;
+    for (const call of projectCalls) {
+      const callee = functionScopeOf(model, call.qualifiedName);
+      if (callee) {
+        direct++;
+        merge(called, functionEffects(model, callee));
+      } else if (model.isClassName(call.qualifiedName) && call.qualifiedName.startsWith(`${model.moduleName}.`)) {
+        found.push({ reason: `calls \`${call.node.childForFieldName('function')?.text ?? call.node.text}\` (line ${call.line}), whose effects are unknown`, line: call.line });
+      } else called.elsewhere.push(call);
+    }
+    found.push(...called.reasons.map((r) => ({ reason: `calls ${r.reason}`, line: r.line })));
+    elsewhere.push(...called.elsewhere.filter((c) => !elsewhere.includes(c)));
+    return { reasons: found, called, direct, heavyCalls };
   };
-  // Plain names first (`hashlib.sha256` rather than `hashlib.sha256(data).hexdigest`).
-  const heavyCalls = mainCalls(model, work).sort((a, b) => Number(a.includes('(')) - Number(b.includes('(')));
-  const projectCalls = [...calls.projectCalls];
-  if (fn && !lambda) judgeFunctionReference(model, enclosing, fn, called, projectCalls, reasons, heavyCalls);
-  let direct = 0;
-  for (const call of projectCalls) {
-    const callee = functionScopeOf(model, call.qualifiedName);
-    if (callee) {
-      direct++;
-      merge(called, functionEffects(model, callee));
-    } else if (model.isClassName(call.qualifiedName) && call.qualifiedName.startsWith(`${model.moduleName}.`)) {
-      reasons.push({ reason: `calls \`${call.node.childForFieldName('function')?.text ?? call.node.text}\` (line ${call.line}), whose effects are unknown`, line: call.line });
-    } else called.elsewhere.push(call);
-  }
-  reasons.push(...called.reasons.map((r) => ({ reason: `calls ${r.reason}`, line: r.line })));
 
+  const element = judge(work, fn && !lambda ? fn : null);
+  reasons.push(...element.reasons);
+  // Listing the items runs ahead of the work on earlier items: what it does must not be seen.
+  reasons.push(...judge(feedConditions, null).reasons);
+  for (const clause of candidate.clauses.slice(1)) {
+    if (!clause.iterable) continue;
+    const found = judge([clause.iterable], null).reasons;
+    if (found.length === 0) continue;
+    const outer = outerVariablesRead(clause.iterable, candidate, clause);
+    const depends = outer.length > 0 ? ` depends on ${outer.map((n) => `\`${n}\``).join(' and ')}, so it` : '';
+    const line = lineOf(clause.iterable);
+    reasons.push({
+      reason: `the inner \`for\` clause over \`${firstLineOf(clause.iterable)}\` (line ${line})${depends} is read again for every outer item, ahead of the work on earlier items, and it ${found[0].reason.replace(' outside the commit stage', '')}`,
+      line,
+    });
+  }
+
+  const { called, direct } = element;
+  const poolRaises = (fn !== null && !lambda) || mayRaise(work);
+  const unpicklable = handles.handles.find((h) => h.unpicklable);
   const iterationContext: LoopContext = { ...context, scope: enclosing };
   return {
     reasons,
-    elsewhere: called.elsewhere,
+    elsewhere,
     blocking: [...called.blocking],
     cpu: [...called.cpu],
     releasesGil: called.releasesGil,
     functions: [...called.functions],
-    loops: called.loops,
     globalsRead: [...called.globalsRead],
-    heavy: direct > 0 || called.blocking.size > 0 || called.cpu.size > 0,
-    heavyCalls,
+    heavyCalls: element.heavyCalls,
     // `map(f, xs)` calls `f`, which can raise like any call.
-    mayRaise: (fn !== null && !lambda) || mayRaise(work),
-    iterations: estimateIterations(iterationContext, candidate.iterable),
+    mayRaise: poolRaises,
+    feedMayRaise: mayRaise([...feedConditions, ...inner]),
     variables,
+    elementVariables: variables.filter((name) => work.some((root) => (root.type === 'identifier' ? [root] : root.descendantsOfType('identifier')).some((id) => id.text === name && isReference(id)))),
+    workerConditions,
+    unpicklable: unpicklable ? { name: unpicklable.name, type: unpicklable.type } : undefined,
+    plan: {
+      // `map(f, xs)` has no code of its own: the call of `f` is its one statement.
+      mapStatements: Math.max(1, work.length),
+      effects: { blocking: [...called.blocking], cpu: [...called.cpu], releasesGil: called.releasesGil, mayRaise: poolRaises },
+      workPerIteration: workHints({ blocking: called.blocking.size, cpu: called.cpu.size, projectCalls: direct, loopsInCalls: called.loops }, work),
+      estimatedIterations: estimateItems(iterationContext, candidate, variables),
+      suggestion: betterSuggestion(work),
+      heavyLoop: work.some(hasHeavyLoop) || called.loops,
+      earlyExit: false,
+    },
   };
+}
+
+/** Items the comprehension runs over, when every `for` clause shows its length and none depends on another. */
+function estimateItems(context: LoopContext, candidate: Candidate, variables: readonly string[]): number | undefined {
+  if (candidate.clauses.length <= 1) return estimateIterations(context, candidate.iterable);
+  let product = 1;
+  for (const clause of candidate.clauses) {
+    if (!clause.iterable) return undefined;
+    const ids = clause.iterable.type === 'identifier' ? [clause.iterable] : clause.iterable.descendantsOfType('identifier');
+    if (ids.some((id) => variables.includes(id.text))) return undefined;
+    const count = estimateIterations(context, clause.iterable);
+    if (count === undefined) return undefined;
+    product *= count;
+  }
+  return product;
+}
+
+/** The variables of earlier `for` clauses an inner iterable reads. */
+export function outerVariablesRead(iterable: SyntaxNode, candidate: Candidate, clause: Clause): string[] {
+  const index = candidate.clauses.indexOf(clause);
+  const outer = new Set(candidate.clauses.slice(0, index).flatMap((c) => (c.target ? targetIdentifiers(c.target).map((t) => t.text) : [])));
+  const names: string[] = [];
+  for (const id of iterable.type === 'identifier' ? [iterable] : iterable.descendantsOfType('identifier')) {
+    if (isReference(id) && outer.has(id.text) && !names.includes(id.text)) names.push(id.text);
+  }
+  return names;
+}
+
+function firstLineOf(node: SyntaxNode): string {
+  const text = node.text.split('\n')[0];
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 /** `f` in `map(f, xs)`: what calling it does, judged as the call `f(item)` would be. */
@@ -345,86 +461,6 @@ function mainCalls(model: SemanticModel, roots: readonly SyntaxNode[]): string[]
   return names;
 }
 
-export type ComprehensionPlan = { kind: 'plan'; plan: Plan; defaultWorkers: WorkersDefault } | { kind: 'rejected'; reason: string };
-
-
-/**
- * Threads for blocking I/O and for native code that releases the GIL, processes for pure-Python
- * CPU work (a function of this module that loops or recurses, or catalogued pure-Python work).
- */
-export function planComprehension(facts: ElementFacts, options: { inAsyncFunction: boolean; notebook: boolean; targetVersion: [number, number] }): ComprehensionPlan {
-  const { iterations, blocking } = facts;
-  if (iterations !== undefined && iterations < 2) {
-    return { kind: 'rejected', reason: `not worth it: the comprehension runs over ${iterations} item${iterations === 1 ? '' : 's'}` };
-  }
-  if (!facts.heavy) {
-    const size = iterations !== undefined ? `${iterations} items of ` : '';
-    return {
-      kind: 'rejected',
-      reason: `not worth it: ${size}cheap work (no I/O, no heavy call, no call of a function of this module) cannot pay for starting workers and handing them items`,
-    };
-  }
-  if (options.inAsyncFunction) {
-    return {
-      kind: 'rejected',
-      reason: 'the comprehension runs inside `async def`: a worker pool would block the event loop; await the work with `asyncio.gather` or `asyncio.to_thread` instead',
-    };
-  }
-  const pythonCpu = facts.cpu.includes('python') || facts.loops;
-  const nativeCpu = facts.cpu.includes('native');
-  if (iterations !== undefined && iterations < 4 && blocking.length === 0) {
-    return { kind: 'rejected', reason: `not worth it: ${iterations} items of CPU work cannot pay for starting workers` };
-  }
-  const calls = facts.heavyCalls.length ? ` (${facts.heavyCalls.slice(0, 4).map((c) => `\`${c}\``).join(', ')})` : '';
-  const tail = 'the consumer receives the results in the original order, so the value is the same';
-  const raises = facts.mayRaise ? '; if an item fails, the same exception is raised, but items after it may already have run' : '';
-  if (blocking.length > 0) {
-    const perKind = Math.max(...blocking.map((kind) => IO_THREADS[kind] ?? 8), 8);
-    const workers = Math.max(1, Math.min(perKind, iterations ?? perKind));
-    const also = pythonCpu ? '; the element also computes in pure Python, which threads do not speed up' : '';
-    return {
-      kind: 'plan',
-      defaultWorkers: { kind: 'fixed', count: workers },
-      plan: {
-        model: 'threads',
-        workload: pythonCpu ? 'mixed' : 'io',
-        workers,
-        rationale: `each item waits on ${blocking.join(' and ')}${calls}, during which the GIL is released: threads overlap the waiting; ${workers} worker threads by default (set the environment variable to tune it)${also}; ${tail}${raises}.`,
-      },
-    };
-  }
-  const cpus = availableParallelism();
-  if (nativeCpu && facts.releasesGil && !pythonCpu) {
-    return {
-      kind: 'plan',
-      defaultWorkers: { kind: 'cpu-count' },
-      plan: {
-        model: 'threads',
-        workload: 'native',
-        workers: cpus,
-        rationale: `the element spends its time in native code that releases the GIL${calls}: threads run it in parallel without pickling; one thread per CPU (${cpus} here); ${tail}${raises}.`,
-      },
-    };
-  }
-  if (options.notebook) {
-    return {
-      kind: 'rejected',
-      reason: 'pure-Python CPU work needs a process pool, and a process pool cannot import a worker defined in a notebook: move the function into a module and import it',
-    };
-  }
-  const forkserver = options.targetVersion[0] === 3 && options.targetVersion[1] >= 14 ? '; Python 3.14 starts workers with forkserver by default: the worker must not rely on state set up at run time' : '';
-  return {
-    kind: 'plan',
-    defaultWorkers: { kind: 'cpu-count' },
-    plan: {
-      model: 'processes',
-      workload: 'cpu',
-      workers: cpus,
-      rationale: `the element is pure-Python CPU work${calls}, which holds the GIL: separate processes run it in parallel; one worker per CPU the process may use (${cpus} here); the function is sent to the workers by name, so it must live at module top level, and items and results are pickled${forkserver}; ${tail}${raises}.`,
-    },
-  };
-}
-
 /** The verdict's reason for a comprehension that can run concurrently. */
 export function describeComprehension(candidate: Candidate, facts: ElementFacts, plan: Plan): string {
   const calls = facts.heavyCalls.length ? ` (${facts.heavyCalls.slice(0, 4).map((c) => `\`${c}\``).join(', ')})` : '';
@@ -438,6 +474,10 @@ export function describeComprehension(candidate: Candidate, facts: ElementFacts,
           : 'each item does pure-Python CPU work';
   const receiver =
     candidate.shape === 'list' ? 'the list is built' : candidate.shape === 'set' ? 'the set is built' : candidate.shape === 'dict' ? 'the dictionary is built' : `\`${candidate.consumer?.name}\` receives the results`;
+  if (candidate.clauses.length > 1) {
+    const names = facts.elementVariables.map((n) => `\`${n}\``).join(', ');
+    return `${work.replace('each item', 'each combination')}${calls}, the element depends only on ${names} and on values that do not change while the comprehension runs, and ${receiver} in the order of its \`for\` clauses`;
+  }
   return `${work}${calls}, the element depends only on the item and on values that do not change while the comprehension runs, and ${receiver} in the original order`;
 }
 

@@ -8,7 +8,8 @@ import { lineOf } from '../../loops/lines.js';
 import { readAheadProblem } from '../../rewrites/iterables.js';
 import type { SyntaxNode } from '../../parser/parser.js';
 import type { FixDraft, Rule, RuleContext } from '../rule.js';
-import { functionsRunByPools } from './pool-workers.js';
+import { functionsRunByPools, functionsRunInPools } from './pool-workers.js';
+import { planLoop } from '../../plans/plan-loop.js';
 import { fileRewrites, rewriteComprehension, type FileRewrites } from '../../rewrites/templates/comprehension.js';
 import {
   analyseElement,
@@ -16,7 +17,6 @@ import {
   enclosingScope,
   findCandidates,
   placementOf,
-  planComprehension,
   type Candidate,
 } from './comprehensions.js';
 
@@ -29,10 +29,12 @@ export const parallelizableComprehension: Rule = {
     fix: 'sometimes',
     docs: {
       what:
-        'A list, set or dict comprehension with one `for` clause, or a generator expression or `map(f, xs)` passed to ' +
+        'A list, set or dict comprehension, or a generator expression or `map(f, xs)` passed to ' +
         '`sum`, `any`, `all`, `list`, `tuple`, `set`, `sorted`, `min`, `max`, `dict` or `"sep".join`, whose element ' +
         '(with its `if` conditions) depends only on the item and does heavy work: it calls a function of the module, or ' +
-        'a call the effect catalogue knows to block on I/O or to burn CPU. The finding carries a plan: threads for ' +
+        'a call the effect catalogue knows to block on I/O or to burn CPU. With several `for` clauses the items are the ' +
+        'combinations the clauses list, in their order; the inner iterables and the conditions between clauses must have ' +
+        'no effects, since they are read ahead of the work. The finding carries a plan (the same planner as PA101): threads for ' +
         'blocking I/O and native code that releases the GIL, processes for pure-Python CPU work. Comprehensions that ' +
         'do not qualify are listed in the report\'s `loops` with the reason (`concur check --format json`).',
       why:
@@ -74,14 +76,19 @@ export const parallelizableComprehension: Rule = {
         'becomes the pool\'s results in input order, handed to the same constructor or consumer (`list(...)`, ' +
         '`set(...)`, `dict(...)`, `sum(...)`), so the value is the same; with `if` clauses the worker evaluates the ' +
         'conditions and then the element, as the comprehension does. `[f(x) for x in xs]` with a module-level `f` ' +
-        'becomes `pool.map(f, xs)` with no extra function. What can differ is the work done on items the original ' +
+        'becomes `pool.map(f, xs)` with no extra function. Several `for` clauses become the items they list: ' +
+        '`itertools.product(xs, ys)` when every iterable is a collection independent of the others and nothing filters, ' +
+        'otherwise a generator of the clauses as written, so that each inner iterable is read when and as often as ' +
+        'before; the worker takes the pair (`x, y = pair`). What can differ is the work done on items the original ' +
         'would not reach: when an item raises, the same exception is raised, but later items may already have run, and ' +
         '`any`/`all` may evaluate items past the one that decides. The fix is safe when the element has no external ' +
         'effects (or nothing in it can raise and the consumer does not stop early), and unsafe otherwise ' +
-        '(`--unsafe-fixes`). A process pool is used only for `f(x)` and `map(f, xs)` with `f` defined at module top ' +
-        'level; the code the module runs at import moves under `if __name__ == "__main__":`. No fix is offered when ' +
-        'the statement shares its line, when a process pool could not import the function, or when another ' +
-        'comprehension of the same statement is rewritten instead; the finding says which.',
+        '(`--unsafe-fixes`). For a process pool the element becomes a module-level worker function (it pickles by ' +
+        'name) that imports what the module defines and receives the caller\'s values it reads as keyword arguments ' +
+        '(`functools.partial(worker, k=k)`); `map(f, xs)` needs `f` defined at module top level. The code the module ' +
+        'runs at import moves under `if __name__ == "__main__":`. No fix is offered when the statement shares its line, ' +
+        'when a process pool could not import a function or pickle a value (a lambda, a function defined inside ' +
+        'another, a lock), or when another comprehension of the same statement is rewritten instead; the finding says which.',
     },
   },
 
@@ -91,10 +98,6 @@ export const parallelizableComprehension: Rule = {
     let file: FileRewrites | undefined;
     for (const candidate of findCandidates(model)) {
       const node = candidate.node;
-      if (candidate.forClauses > 1) {
-        context.recordLoop(node, 'rejected', 'nested for clauses: only comprehensions with one `for` clause are considered');
-        continue;
-      }
       if (candidate.isAsync) {
         context.recordLoop(node, 'rejected', 'asynchronous comprehension (`async for`): left to asyncio');
         continue;
@@ -126,10 +129,21 @@ export const parallelizableComprehension: Rule = {
         context.recordLoop(node, 'rejected', `\`${executionScope.displayName}\` is called by the map stage of the loop at line ${line}, which is the one to run concurrently: pools inside pool workers multiply workers`);
         continue;
       }
-      const decision = planComprehension(facts, {
-        inAsyncFunction: executionScope.kind === 'function' && executionScope.isAsync,
-        notebook: !!context.source.notebook,
+      const handedOver = functionsRunInPools(model).get(executionScope);
+      if (handedOver) {
+        const line = context.lines.position(handedOver.startIndex).line;
+        context.recordLoop(node, 'rejected', `\`${executionScope.displayName}\` already runs in a pool's workers (handed to the pool at line ${line}): pools inside pool workers multiply workers`);
+        continue;
+      }
+      const decision = planLoop(facts.plan, {
         targetVersion: context.targetVersion,
+        inAsyncFunction: executionScope.kind === 'function' && executionScope.isAsync,
+        // An awaiting element is rejected above: asynchronous comprehensions are left to asyncio.
+        mapAwaits: false,
+        notebook: !!context.source.notebook,
+        hoistedWork: false,
+        construct: 'comprehension',
+        freeThreaded: context.runtime.freeThreaded,
       });
       if (decision.kind === 'rejected') {
         context.recordLoop(node, 'rejected', decision.reason);

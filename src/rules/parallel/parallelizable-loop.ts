@@ -18,7 +18,7 @@ import { lineOf as loopLineOf } from '../../loops/lines.js';
 import { callsWithin } from '../../loops/work-calls.js';
 import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import { describeParallelLoop, loopWords, type LoopWords } from './describe.js';
-import { functionsRunByPools, loopAnalyses } from './pool-workers.js';
+import { functionsRunByPools, functionsRunInPools, loopAnalyses } from './pool-workers.js';
 
 export const parallelizableLoop: Rule = {
   meta: {
@@ -98,6 +98,7 @@ export const parallelizableLoop: Rule = {
     const loops = findLoops(model);
     const analyses = loopAnalyses(model);
     const calledByMaps = functionsRunByPools(model);
+    const runInPools = functionsRunInPools(model);
     for (const loop of loops) {
       const outer = parallel.find((p) => isInside(loop, p));
       if (outer) {
@@ -128,6 +129,11 @@ export const parallelizableLoop: Rule = {
           'rejected',
           `\`${home.displayName}\` is called by the map stage of the loop at line ${lineOf(context, caller)}, which is the one to run concurrently: pools inside pool workers multiply workers`,
         );
+        continue;
+      }
+      const handedOver = runInPools.get(home);
+      if (handedOver) {
+        context.recordLoop(loop, 'rejected', `\`${home.displayName}\` already runs in a pool's workers (handed to the pool at line ${lineOf(context, handedOver)}): pools inside pool workers multiply workers`);
         continue;
       }
       const iterable = loop.childForFieldName('right');

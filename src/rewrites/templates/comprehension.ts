@@ -245,7 +245,16 @@ function itemsOf(writer: Writer, continuation: string): Items {
     const parameter = pairName();
     const targets = clauses.map((c) => (c.target!.type === 'pattern_list' ? `(${c.target!.text})` : c.target!.text));
     const product = `${writer.imports.module('itertools')}.product(${clauses.map((c) => c.iterable!.text).join(', ')})`;
-    return { text: product, sized: true, parameter, unpack: `${targets.join(', ')} = ${parameter}`, noun: 'combination', kept: clauses.map((c) => c.iterable!) };
+    const lengths = clauses.map((c) => lengthOf(c.iterable!));
+    return {
+      text: product,
+      sized: true,
+      length: lengths.every((l) => l !== undefined) ? lengths.join(' * ') : undefined,
+      parameter,
+      unpack: `${targets.join(', ')} = ${parameter}`,
+      noun: 'combination',
+      kept: clauses.map((c) => c.iterable!),
+    };
   }
 
   // The clauses as written, up to the last condition that stays with them.
@@ -535,7 +544,8 @@ function taskFunction(writer: Writer, name: string, indent: string, items: Items
     text += `${body}"""The element of the comprehension below, for one ${items.noun}; runs in worker threads."""${nl}`;
   }
   if (!noteOnError) return text + lines.map((l) => `${body}${l}${nl}`).join('');
-  const error = writer.names.fresh('error');
+  // Local to the worker, like its parameter.
+  const error = parameterName(candidate, 'error');
   text += `${body}try:${nl}`;
   text += lines.map((l) => `${inner}${l}${nl}`).join('');
   text += `${body}except Exception as ${error}:${nl}`;

@@ -34,8 +34,8 @@ export interface LinkedEntry {
 }
 
 export interface Context {
-  /** `thread`/`task`: code the entry point runs; `main`: its starter's window. */
-  side: 'thread' | 'task' | 'main';
+  /** `thread`/`task`/`process`: code the entry point runs; `main`: its starter's window. */
+  side: 'thread' | 'task' | 'process' | 'main';
   entry: LinkedEntry;
 }
 
@@ -113,7 +113,7 @@ class RaceAnalysis {
     for (const entry of entries) {
       const { runs, main } = sides.get(entry)!;
       if (entry.fact.many) this.pair(runs, runs, record, entry.fact.receiverPerInstance ? entry.receiverId : undefined);
-      if (entry.kind === 'thread' && main.length > 0) this.pair(runs, main, record);
+      if (entry.kind !== 'task' && main.length > 0) this.pair(runs, main, record);
     }
     for (let i = 0; i < entries.length; i++) {
       for (let j = i + 1; j < entries.length; j++) {
@@ -124,7 +124,7 @@ class RaceAnalysis {
     return result;
   }
 
-  /** Entry points of every module, with their targets found; process entry points share nothing and are left out. */
+  /** Entry points of every module, with their targets found. Processes share only the file system. */
   private linkEntries(): LinkedEntry[] {
     const entries: LinkedEntry[] = [];
     for (const module of this.project.allModules()) {
@@ -136,7 +136,6 @@ class RaceAnalysis {
           else if (ancestors.some((a) => /^multiprocessing\.(context\.)?Process$/.test(a))) kind = 'process';
           else continue;
         }
-        if (kind === 'process') continue;
         const targets: FunctionFacts[] = [];
         if (fact.target) {
           const target = this.lookup(fact.target);
@@ -183,7 +182,7 @@ class RaceAnalysis {
   }
 
   private exploreEntry(entry: LinkedEntry): ReachedAccess[] {
-    const context: Context = { side: entry.kind === 'task' ? 'task' : 'thread', entry };
+    const context: Context = { side: entry.kind, entry };
     const spawnerState = this.spawnerState(entry);
     const reached: ReachedAccess[] = [];
     for (const target of entry.targets) {
@@ -204,7 +203,7 @@ class RaceAnalysis {
   }
 
   private exploreWindow(entry: LinkedEntry): ReachedAccess[] {
-    if (entry.kind !== 'thread') return [];
+    if (entry.kind === 'task') return [];
     const state = this.spawnerState(entry);
     if (!state || entry.fact.windowEnd <= entry.fact.windowStart) return [];
     return this.explore(state, { side: 'main', entry });
@@ -215,6 +214,8 @@ class RaceAnalysis {
     const queue: State[] = [start];
     const seen = new Set<string>();
     const spawnerName = context.side === 'main' ? start.fn.qualifiedName : undefined;
+    // Another process shares only the file system with its starter.
+    const filesystemOnly = context.side === 'process';
     for (let i = 0; i < queue.length && seen.size < MAX_STATES; i++) {
       const state = queue[i];
       const key = `${state.fn.key}|${state.receiver ?? ''}|${state.locks.join(',')}|${[...state.params].join(';')}`;
@@ -223,6 +224,7 @@ class RaceAnalysis {
       const inWindow = (offset: number) => !state.window || (offset >= state.window[0] && offset < state.window[1]);
       for (const access of state.fn.accesses) {
         if (!inWindow(access.offset)) continue;
+        if (filesystemOnly && access.state.root !== 'filesystem') continue;
         const identity = this.resolve(access.state, state, spawnerName);
         if (!identity) continue;
         reached.push({ access, fn: state.fn, identity, locks: union(state.locks, access.locks), chain: state.chain, context });
@@ -320,8 +322,7 @@ class RaceAnalysis {
           if (!site.access.conflictsWith?.includes(other.access.mode!)) continue;
           if (site.locks.some((lock) => other.locks.includes(lock))) continue;
           // Tasks interleave only at `await`: a compound access no `await` splits is atomic among tasks.
-          if (site.context.side === 'task' && !site.access.awaitInside && other.context.side === 'task') continue;
-          if (other.context.side === 'task' && site.context.side === 'task' && !site.access.awaitInside) continue;
+          if (site.context.side === 'task' && other.context.side === 'task' && !site.access.awaitInside) continue;
           record({ site, other });
         }
       }

@@ -132,9 +132,11 @@ export const checkThenAct: Rule = {
     const words = WORDS[site.access.pattern ?? ''] ?? WORDS['insert-if-absent'];
     const act = site.access.actLine ? `, acting at line ${site.access.actLine}` : '';
     const task = site.context.side === 'task';
+    const processes = conflicts.some((c) => c.site.context.entry.kind === 'process' || c.other.context.entry.kind === 'process');
+    const consequence = processes ? words.consequence.replace(/another thread|two threads/, (m) => m.replace('thread', 'process')) : words.consequence;
     const message =
       `Check-then-act on ${stateWords(site.access)} (\`${site.access.code}\`${act}) is not atomic: ${siteContextWords(site)}, and ${otherWords(first)}, ` +
-      `with no common lock${lockWords(first)}; ${words.consequence}${task ? ' (the `await` in between lets other tasks run)' : ''}. ${words.advice}`;
+      `with no common lock${lockWords(first)}; ${consequence}${task ? ' (the `await` in between lets other tasks run)' : ''}. ${words.advice}`;
     return { message, related: relatedLocations(conflicts) };
   },
 };

@@ -55,7 +55,7 @@ function where(path: string, line: number): string {
 function entryWords(context: Context): string {
   const { entry } = context;
   const fact = entry.fact;
-  const kind = entry.kind === 'task' ? 'task' : 'thread';
+  const kind = entry.kind;
   const started = `${fact.many ? `${fact.why} ` : 'started '}by \`${fact.via}\` at ${where(entry.path, fact.line)}`;
   return fact.many ? `several ${kind}s at once (\`${fact.display}\`, ${started})` : `${kind} \`${fact.display}\` (${started})`;
 }
@@ -69,7 +69,7 @@ export function siteContextWords(site: ReachedAccess): string {
   if (site.context.side === 'main') {
     const fact = site.context.entry.fact;
     const starter = site.chain[0] === '<module>' ? 'code at module level' : `\`${site.chain[0]}\``;
-    return `${starter} runs it${chainWords(site)} while thread \`${fact.display}\` (started at ${where(site.context.entry.path, fact.line)}) is running`;
+    return `${starter} runs it${chainWords(site)} while ${site.context.entry.kind} \`${fact.display}\` (started at ${where(site.context.entry.path, fact.line)}) is running`;
   }
   return `it runs in ${entryWords(site.context)}${chainWords(site)}`;
 }
@@ -93,8 +93,11 @@ export function lockWords(conflict: Conflict): string {
   return '';
 }
 
+/** `b` is `a` itself, or the act of the check-then-act `a`. */
 export function sameAccess(a: ReachedAccess, b: ReachedAccess): boolean {
-  return a.fn.path === b.fn.path && a.access.offset === b.access.offset;
+  if (a.fn.path !== b.fn.path || a.fn.key !== b.fn.key) return false;
+  if (a.access.offset === b.access.offset) return true;
+  return !!a.access.actLine && b.access.line >= a.access.line && b.access.line <= a.access.actLine && b.access.offset > a.access.offset;
 }
 
 /** The other access sites and the places the entry points start, as related locations. */
@@ -124,7 +127,7 @@ export function relatedLocations(conflicts: Conflict[]): RelatedLocation[] {
     for (const context of [site.context, other.context]) {
       const { entry } = context;
       const fact = entry.fact;
-      const kind = entry.kind === 'task' ? 'task' : 'thread';
+      const kind = entry.kind;
       add({
         path: entry.path,
         line: fact.line,

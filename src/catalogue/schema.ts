@@ -24,6 +24,14 @@ export const SHARED_STATES = ['random', 'environ', 'cwd', 'locale', 'signal', 'g
 export type SharedState = (typeof SHARED_STATES)[number];
 
 export const ENTRY_KINDS = ['function', 'class', 'method', 'module', 'attribute'] as const;
+
+export const SPAWN_KINDS = ['thread', 'process', 'task'] as const;
+/**
+ * Where a callable handed to a call runs: another thread (memory shared), another process or
+ * subinterpreter (nothing shared: arguments are pickled), or an asyncio task on the event loop
+ * (memory shared, interleaving only at `await`).
+ */
+export type SpawnKind = (typeof SPAWN_KINDS)[number];
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 export interface CatalogueEntry {
@@ -65,6 +73,20 @@ export interface CatalogueEntry {
   mutatesArguments?: readonly number[];
   /** The method changes the object it is called on (`random.Random.random` advances its generator). */
   mutatesReceiver?: boolean;
+  /**
+   * The call runs a callable (or a coroutine) it is given concurrently with the caller: a
+   * concurrency entry point (`threading.Thread`, `Executor.submit`, `asyncio.create_task`). Used as
+   * a decorator, the decorated function is the callable.
+   */
+  spawns?: SpawnKind;
+  /** 0-based positions of the argument holding that callable; `[0]` when absent. */
+  spawnArguments?: readonly number[];
+  /** The keyword the callable may be passed by instead (`target`, `fn`). */
+  spawnKeyword?: string;
+  /** Several instances of the callable run at once: one per item (`map`), per request. */
+  spawnsMany?: boolean;
+  /** The callable is a class, and this method of it runs (`handle`); a trailing `*` matches a prefix (`do_*`). */
+  spawnMethod?: string;
   /** One short sentence shown in messages, e.g. "sends an HTTP request and waits for the reply". */
   note?: string;
 }
@@ -90,6 +112,11 @@ export const ENTRY_FIELDS: Record<keyof CatalogueEntry, FieldValues> = {
   yields: 'string',
   mutatesArguments: 'positions',
   mutatesReceiver: 'boolean',
+  spawns: SPAWN_KINDS,
+  spawnArguments: 'positions',
+  spawnKeyword: 'string',
+  spawnsMany: 'boolean',
+  spawnMethod: 'string',
   note: 'string',
 };
 

@@ -51,6 +51,29 @@ export class ProjectIndex {
     return this.functions.values();
   }
 
+  allModules(): IterableIterator<ModuleSummary> {
+    return this.modules.values();
+  }
+
+  /**
+   * Every base class of a class, nearest first, as qualified names (project classes followed
+   * through their own bases; a library base such as `threading.Thread` ends its branch).
+   */
+  ancestorsOf(qualifiedName: string): string[] {
+    const ancestors: string[] = [];
+    const visit = (name: string, depth: number) => {
+      const canonical = this.classes.has(name) ? name : this.canonical(name, 0) ?? name;
+      for (const base of this.classes.get(canonical)?.bases ?? []) {
+        const resolved = this.classes.has(base) ? base : this.canonical(base, 0) ?? base;
+        if (ancestors.includes(resolved) || depth > MAX_ALIAS_DEPTH) continue;
+        ancestors.push(resolved);
+        visit(resolved, depth + 1);
+      }
+    };
+    visit(qualifiedName, 0);
+    return ancestors;
+  }
+
   /** The project function a call of `qualifiedName` runs, if the project defines it. */
   resolveFunction(qualifiedName: string): FunctionSummary | undefined {
     const cached = this.resolved.get(qualifiedName);

@@ -8,6 +8,8 @@ import type { LineIndex } from '../parser/line-index.js';
 import type { SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
 import { functionEffects } from '../loops/function-effects.js';
+import type { ModuleConcurrency } from '../concurrency/facts.js';
+import { concurrencyFactsIfBuilt } from '../concurrency/summary.js';
 
 /** Kinds of effect tracked through the call graph. */
 export type EffectKind = 'blocking' | 'ordered' | 'shared-state' | 'cpu';
@@ -76,6 +78,8 @@ export interface ModuleSummary {
   /** Module-level names bound by import, to what they name: re-exports such as `from .util import load`. */
   aliases: Record<string, string>;
   starImports: string[];
+  /** Shared-state accesses and entry points (`src/concurrency`), when a rule of this run needed them. */
+  concurrency?: ModuleConcurrency;
 }
 
 export function effectOf(entry: CatalogueEntry): EffectKind[] {
@@ -168,5 +172,6 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     classes,
     aliases,
     starImports: [...model.root.starImports],
+    concurrency: concurrencyFactsIfBuilt(model),
   };
 }

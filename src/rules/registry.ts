@@ -4,9 +4,19 @@ import { coroutineNeverAwaited } from './async/coroutine-never-awaited.js';
 import { danglingTask } from './async/dangling-task.js';
 import { parallelizableComprehension } from './parallel/parallelizable-comprehension.js';
 import { parallelizableLoop } from './parallel/parallelizable-loop.js';
+import { checkThenAct } from './race/check-then-act.js';
+import { unprotectedReadModifyWrite } from './race/unprotected-read-modify-write.js';
 import type { Rule } from './rule.js';
 
-export const ALL_RULES: readonly Rule[] = [blockingCallInAsync, coroutineNeverAwaited, danglingTask, parallelizableLoop, parallelizableComprehension];
+export const ALL_RULES: readonly Rule[] = [
+  blockingCallInAsync,
+  coroutineNeverAwaited,
+  danglingTask,
+  parallelizableLoop,
+  parallelizableComprehension,
+  unprotectedReadModifyWrite,
+  checkThenAct,
+];
 
 export function findRule(codeOrName: string): Rule | undefined {
   const key = codeOrName.trim();

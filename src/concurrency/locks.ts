@@ -1,0 +1,175 @@
+/**
+ * Which locks are held at a point of a function: `with lock:` around it (also `Condition`,
+ * `Semaphore(1)` and `asyncio` locks), and `lock.acquire()` ... `lock.release()` pairs in
+ * textual order (the `acquire(); try: ... finally: release()` idiom). A lock is named by its
+ * identity (`pkg.mod.LOCK`, `pkg.mod.Cache._lock`), so two methods using `self._lock` share it;
+ * a `Condition` made over a lock is that lock.
+ */
+import type { SyntaxNode } from '../parser/parser.js';
+import type { SemanticModel } from '../semantic/model.js';
+import type { Scope } from '../semantic/scope.js';
+
+const LOCK_TYPES = new Set([
+  'threading.Lock',
+  'threading.RLock',
+  'threading.Condition',
+  'threading.Semaphore',
+  'threading.BoundedSemaphore',
+  'multiprocessing.Lock',
+  'multiprocessing.RLock',
+  'multiprocessing.synchronize.Lock',
+  'multiprocessing.synchronize.RLock',
+  'multiprocessing.synchronize.Condition',
+  'multiprocessing.synchronize.Semaphore',
+  'multiprocessing.synchronize.BoundedSemaphore',
+  'asyncio.Lock',
+  'asyncio.Semaphore',
+  'asyncio.BoundedSemaphore',
+  'asyncio.Condition',
+]);
+
+const SEMAPHORES = /Semaphore$/;
+
+/** Names people give locks whose type the model cannot see (`self._lock = lock` from a parameter). */
+const LOCK_NAME = /(^|_)(r?lock|mutex|mtx|cond|condition|cv|sem|semaphore|guard)s?$|lock$/i;
+
+export interface LockEvent {
+  identity: string;
+  offset: number;
+  kind: 'acquire' | 'release';
+}
+
+export class LockFinder {
+  private readonly events = new Map<Scope, LockEvent[]>();
+  private readonly identities = new Map<SyntaxNode, string | null>();
+
+  constructor(private readonly model: SemanticModel) {}
+
+  /** Identities of the locks held at `node`, which runs in `scope` (a function, lambda or module). */
+  heldAt(node: SyntaxNode, scope: Scope): string[] {
+    const held = new Set<string>();
+    const boundary = scope.executionScope.node;
+    let child = node;
+    for (let parent = node.parent; parent && child !== boundary; child = parent, parent = parent.parent) {
+      if (parent.type === 'with_statement' && child.field === 'body') {
+        for (const value of withValues(parent)) {
+          const identity = this.lockIdentity(value, scope);
+          if (identity) held.add(identity);
+        }
+      }
+      if (parent === boundary) break;
+    }
+    const byLock = new Map<string, { acquire: number; release: number }>();
+    for (const event of this.eventsOf(scope.executionScope)) {
+      if (event.offset >= node.startIndex) break;
+      const entry = byLock.get(event.identity) ?? { acquire: -1, release: -1 };
+      entry[event.kind] = event.offset;
+      byLock.set(event.identity, entry);
+    }
+    for (const [identity, { acquire, release }] of byLock) if (acquire > release) held.add(identity);
+    return [...held].sort();
+  }
+
+  /** The lock an expression denotes, if it is one: its identity. */
+  lockIdentity(value: SyntaxNode, scope: Scope): string | undefined {
+    const cached = this.identities.get(value);
+    if (cached !== undefined) return cached ?? undefined;
+    const identity = this.computeIdentity(value, scope, 0);
+    this.identities.set(value, identity ?? null);
+    return identity;
+  }
+
+  private computeIdentity(value: SyntaxNode, scope: Scope, depth: number): string | undefined {
+    if (value.type !== 'identifier' && value.type !== 'attribute') return undefined;
+    const type = this.model.typeOf(value, scope);
+    const creation = this.creationOf(value, scope);
+    if (type && LOCK_TYPES.has(type)) {
+      if (SEMAPHORES.test(type) && creation && semaphoreAboveOne(creation)) return undefined;
+      // `Condition(lock)` holds `lock`.
+      if (/Condition$/.test(type) && creation && depth < 3) {
+        const inner = firstArgument(creation.value);
+        const innerIdentity = inner ? this.computeIdentity(inner, creation.scope, depth + 1) : undefined;
+        if (innerIdentity) return innerIdentity;
+      }
+      return this.model.identityOf(value, scope) ?? value.text;
+    }
+    if (type) return undefined;
+    const last = value.type === 'attribute' ? value.childForFieldName('attribute')?.text : value.text;
+    if (!last || !LOCK_NAME.test(last)) return undefined;
+    return this.model.identityOf(value, scope) ?? value.text;
+  }
+
+  /** The call that made the object `value` names (`threading.Semaphore(4)`), when one assignment did. */
+  private creationOf(value: SyntaxNode, scope: Scope): { value: SyntaxNode; scope: Scope } | undefined {
+    if (value.type === 'identifier') {
+      const bindings = this.model.bindingsOf(value.text, scope).filter((b) => b.kind === 'assignment' && b.value?.type === 'call');
+      return bindings.length === 1 ? { value: bindings[0].value!, scope: bindings[0].scope } : undefined;
+    }
+    const object = value.childForFieldName('object');
+    const attribute = value.childForFieldName('attribute')?.text;
+    if (!object || !attribute) return undefined;
+    const type = this.model.typeOf(object, scope);
+    const assigned = type ? this.model.classes.get(type)?.instanceAttributes.get(attribute)?.filter((a) => a.value.type === 'call') : undefined;
+    return assigned?.length === 1 ? { value: assigned[0].value, scope: assigned[0].scope } : undefined;
+  }
+
+  private eventsOf(scope: Scope): LockEvent[] {
+    let events = this.events.get(scope);
+    if (events) return events;
+    events = [];
+    for (const call of this.model.calls) {
+      if (call.scope.executionScope !== scope || call.callee.type !== 'attribute') continue;
+      const method = call.callee.childForFieldName('attribute')?.text;
+      if (method !== 'acquire' && method !== 'release') continue;
+      const object = call.callee.childForFieldName('object');
+      const identity = object ? this.lockIdentity(object, call.scope) : undefined;
+      if (!identity) continue;
+      // Textual order: `if not lock.acquire(blocking=False): return` holds the lock after the test.
+      events.push({ identity, offset: call.node.startIndex, kind: method });
+    }
+    events.sort((a, b) => a.offset - b.offset);
+    this.events.set(scope, events);
+    return events;
+  }
+}
+
+export function isLockType(type: string | undefined): boolean {
+  return !!type && LOCK_TYPES.has(type);
+}
+
+/** The context expressions of a `with` statement's items. */
+export function withValues(statement: SyntaxNode): SyntaxNode[] {
+  const values: SyntaxNode[] = [];
+  const clause = statement.namedChildren.find((c) => c.type === 'with_clause');
+  for (const item of clause?.namedChildren ?? []) {
+    if (item.type !== 'with_item') continue;
+    const value = item.childForFieldName('value');
+    if (!value) continue;
+    values.push(value.type === 'as_pattern' ? value.namedChildren[0]! : value);
+  }
+  return values;
+}
+
+function firstArgument(call: SyntaxNode): SyntaxNode | undefined {
+  const args = call.childForFieldName('arguments');
+  const first = args?.namedChildren.find((a) => a.type !== 'comment');
+  if (!first) return undefined;
+  if (first.type === 'keyword_argument') return first.childForFieldName('name')?.text === 'lock' ? first.childForFieldName('value') ?? undefined : undefined;
+  return first;
+}
+
+/** `Semaphore(4)`: lets several holders in at once, so holding it excludes nothing. */
+function semaphoreAboveOne(creation: { value: SyntaxNode }): boolean {
+  const first = firstArgument(creation.value) ?? keywordArgument(creation.value, 'value');
+  if (!first) return false;
+  if (first.type !== 'integer') return true;
+  return Number(first.text) > 1;
+}
+
+function keywordArgument(call: SyntaxNode, name: string): SyntaxNode | undefined {
+  const args = call.childForFieldName('arguments');
+  for (const argument of args?.namedChildren ?? []) {
+    if (argument.type === 'keyword_argument' && argument.childForFieldName('name')?.text === name) return argument.childForFieldName('value') ?? undefined;
+  }
+  return undefined;
+}

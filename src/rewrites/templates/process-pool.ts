@@ -17,9 +17,9 @@ export interface ProcessPoolNames {
 
 /**
  * `try: pool = ProcessPoolExecutor(...) except ...: ... ` then `with pool:`, at `indent`; or,
- * with an item timeout, `try:` (see `poolClosing`).
+ * with an item timeout, a flag and `try:` (see `poolClosing`).
  */
-export function openProcessPool(names: ProcessPoolNames, indent: string, unit: string, newline: string, timeout = false): string {
+export function openProcessPool(names: ProcessPoolNames, indent: string, unit: string, newline: string, waitFlag?: string): string {
   const { pool, error, workers, processExecutor, threadExecutor, warnings } = names;
   return block(indent, [
     'try:',
@@ -28,6 +28,6 @@ export function openProcessPool(names: ProcessPoolNames, indent: string, unit: s
     `${unit}# No process support here (no /dev/shm, or fork not permitted): one worker thread, in order.`,
     `${unit}${warnings}.warn(f"running sequentially: cannot start worker processes ({${error}})", RuntimeWarning)`,
     `${unit}${pool} = ${threadExecutor}(max_workers=1)`,
-    timeout ? 'try:' : `with ${pool}:`,
+    ...(waitFlag ? [`${waitFlag} = True`, 'try:'] : [`with ${pool}:`]),
   ], newline);
 }

@@ -17,7 +17,7 @@ import { lineStart, transformRegion } from '../source-text.js';
 import { workerFunction } from '../worker-function.js';
 import { resultsInOrder } from './ordered-map.js';
 import { openProcessPool } from './process-pool.js';
-import { itemParameter, iterableText, poolClosing } from './shared.js';
+import { itemParameter, iterableText, poolClosing, waitFlag } from './shared.js';
 
 export function processesRewrite(context: RewriteContext): Edit[] {
   const { parts, names, newline, source, model } = context;
@@ -70,7 +70,7 @@ export function processesRewrite(context: RewriteContext): Edit[] {
   const results = resultsInOrder(context, pool, fn, workers, `${pool}.map(${fn}, ${iterable}${chunksize})`);
   const head = commitLoopHead(parts, names.fresh('result'), u, names);
   let loopText = '';
-  loopText += openProcessPool({ pool, error, workers, processExecutor, threadExecutor, warnings }, I, u, newline, !!context.timeoutVariable);
+  loopText += openProcessPool({ pool, error, workers, processExecutor, threadExecutor, warnings }, I, u, newline, context.timeoutVariable ? waitFlag(context, pool) : undefined);
   loopText += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   loopText += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
   loopText += commitBody(source, parts, `${I}${u}${u}`, context.strings, head.prelude.length > 0, newline);

@@ -48,12 +48,18 @@ export function isSized(model: SemanticModel, scope: Scope, node: SyntaxNode, de
  * generator with effects of its own would interleave them differently, and a collection the
  * commit stage changes would be read before the change.
  */
-export function readAheadProblem(model: SemanticModel, scope: Scope, iterable: SyntaxNode, accumulators: readonly string[]): string | undefined {
+export function readAheadProblem(model: SemanticModel, scope: Scope, iterable: SyntaxNode, accumulators: readonly string[], stopsEarly = false): string | undefined {
   const ids = iterable.type === 'identifier' ? [iterable] : iterable.descendantsOfType('identifier');
   const written = ids.find((id) => accumulators.includes(id.text));
   if (written) return `the commit stage changes \`${written.text}\`, which the loop iterates over`;
   // A collection in memory is read in full before the first item either way.
   if (isSized(model, scope, iterable)) return undefined;
+  // A loop that stops early leaves the rest of an iterator to whoever reads it next (the code
+  // after the loop, the caller); reading ahead would take items from them.
+  const named = stopsEarly ? storedIterator(model, scope, iterable) : undefined;
+  if (named) {
+    return `the loop can stop early, and \`${named.text}\` may be an iterator that the code after the loop (or a caller) reads on: running ahead would consume its next items`;
+  }
   const { callsByNode } = mapsOf(model);
   const calls = callsWithin(iterable);
   for (const call of calls) {
@@ -73,3 +79,26 @@ export function readAheadProblem(model: SemanticModel, scope: Scope, iterable: S
   }
   return undefined;
 }
+
+/** Builtins that iterate over their arguments lazily: `enumerate(f)` reads `f` as it goes. */
+const WRAPPERS = new Set(['builtins.iter', 'builtins.enumerate', 'builtins.zip', 'builtins.map', 'builtins.filter', 'builtins.reversed']);
+
+/**
+ * A name the iterable reads items from that may hold an iterator someone else reads on: the
+ * iterable itself (`lines`, `self.rows`), or an argument of a lazy wrapper (`enumerate(f)`). A
+ * call of any other function makes a fresh iterator (`lines(count)`).
+ */
+function storedIterator(model: SemanticModel, scope: Scope, iterable: SyntaxNode): SyntaxNode | undefined {
+  if (isSized(model, scope, iterable)) return undefined;
+  if (iterable.type === 'identifier' || iterable.type === 'attribute' || iterable.type === 'subscript') return iterable;
+  if (iterable.type !== 'call') return undefined;
+  const callee = iterable.childForFieldName('function');
+  const name = callee ? model.qualifiedNameOf(callee, scope) : undefined;
+  if (!name || !WRAPPERS.has(name)) return undefined;
+  for (const argument of iterable.childForFieldName('arguments')?.namedChildren ?? []) {
+    const found = argument.type === 'keyword_argument' || argument.type === 'comment' ? undefined : storedIterator(model, scope, argument);
+    if (found) return found;
+  }
+  return undefined;
+}
+

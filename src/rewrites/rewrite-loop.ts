@@ -42,7 +42,7 @@ export function rewriteLoop(input: RewriteInput): RewriteResult {
 function buildFix(input: RewriteInput) {
   const { model, source, analysis, plan } = input;
   if (input.scope.kind === 'class') throw new RewriteRefused('the loop runs in a class body, where a nested worker function cannot see the class namespace');
-  const problem = readAheadProblem(model, input.scope, analysis.loop.childForFieldName('right')!, analysis.accumulators);
+  const problem = readAheadProblem(model, input.scope, analysis.loop.childForFieldName('right')!, analysis.accumulators, analysis.exits.length > 0);
   if (problem) throw new RewriteRefused(problem);
   const names = new NameAllocator(model.root.node);
   const parts = loopParts(model, source, analysis, (base) => names.fresh(base));

@@ -137,7 +137,7 @@ export const parallelizableLoop: Rule = {
         continue;
       }
       const iterable = loop.childForFieldName('right');
-      const readAhead = iterable ? readAheadProblem(model, scope, iterable, analysis.accumulators) : undefined;
+      const readAhead = iterable ? readAheadProblem(model, scope, iterable, analysis.accumulators, analysis.exits.length > 0) : undefined;
       if (readAhead) {
         context.recordLoop(loop, 'rejected', readAhead);
         continue;

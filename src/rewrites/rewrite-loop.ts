@@ -84,5 +84,8 @@ function isSafe(context: RewriteContext): boolean {
   const { analysis, parts } = context;
   const effectful = analysis.effects.blocking.some((kind) => kind !== 'sleep');
   const movedPastCommits = parts.hoisted.some((h) => analysis.commit.findIndex((c) => c.node.startIndex <= h.expression.startIndex && h.expression.endIndex <= c.node.endIndex) > 0);
-  return !(effectful && analysis.effects.mayRaise) && !movedPastCommits;
+  // Requests past the item that stops the loop reach the server (its logs, quotas, rate
+  // limits) although the program discards their answers.
+  const speculativeRequests = analysis.exits.length > 0 && analysis.effects.blocking.includes('network');
+  return !(effectful && analysis.effects.mayRaise) && !movedPastCommits && !speculativeRequests;
 }

@@ -107,6 +107,16 @@ ruleTester(parallelizableLoop, {
       errors: [{ line: 13, message: /with processes.*no automatic rewrite: `Bad` defines its own `__init__`.*BrokenProcessPool/, fix: 'none' }],
     },
     {
+      name: 'a search over the network that stops early: the requests run ahead reach the server, so the fix is unsafe',
+      code: 'import urllib.request\n\ndef fetch(url):\n    with urllib.request.urlopen(url) as response:\n        return response.read()\n\ndef first_big(urls: list):\n    found = None\n    for url in urls:\n        if len(fetch(url)) > 1000:\n            found = url\n            break\n    return found\n',
+      errors: [{ line: 9, message: 'with threads', fix: 'unsafe' }],
+    },
+    {
+      name: 'a search that stops early with no effects outside the program: the fix is safe',
+      code: 'import hashlib\n\ndef first_match(words: list, key):\n    found = None\n    for word in words:\n        if hashlib.pbkdf2_hmac("sha256", word.encode(), b"s", 10_000) == key:\n            found = word\n            break\n    return found\n',
+      errors: [{ line: 5, message: 'with threads', fix: 'safe' }],
+    },
+    {
       name: 'disk writes per item that can raise: the fix is unsafe',
       code: 'def main(names):\n    for name in names:\n        with open(name + ".txt", "w") as f:\n            f.write(name)\n        print(name)\n',
       errors: [{ line: 2, message: 'with threads', fix: 'unsafe' }],

@@ -83,7 +83,8 @@ export const parallelizableLoop: Rule = {
         'collections come out the same. What can differ is what happens when an item fails: the same exception ' +
         'is raised at the same item, but items after it may already have run in the pool. The fix is safe when ' +
         'the map stage has no external effects (or nothing in the loop can raise), and unsafe otherwise ' +
-        '(`--unsafe-fixes`). A loop `else:` stays on the loop over the results, so it still runs only when no ' +
+        '(`--unsafe-fixes`). A loop that stops early and makes network requests is unsafe too: the requests for ' +
+        'the items run ahead reach the server although their answers are discarded. A loop `else:` stays on the loop over the results, so it still runs only when no ' +
         '`break` ended the loop. No fix is offered when the layout does not allow a faithful rewrite (a body on ' +
         'the `for` line), when a process pool could not see what the worker needs, or when a rewrite ' +
         'would have to read a lazy iterable with effects ahead of the commit stage; the finding says which.',

@@ -6,27 +6,8 @@
  * a `Condition` made over a lock is that lock.
  */
 import type { SyntaxNode } from '../parser/parser.js';
-import type { SemanticModel } from '../semantic/model.js';
+import { LOCK_TYPES, type SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
-
-const LOCK_TYPES = new Set([
-  'threading.Lock',
-  'threading.RLock',
-  'threading.Condition',
-  'threading.Semaphore',
-  'threading.BoundedSemaphore',
-  'multiprocessing.Lock',
-  'multiprocessing.RLock',
-  'multiprocessing.synchronize.Lock',
-  'multiprocessing.synchronize.RLock',
-  'multiprocessing.synchronize.Condition',
-  'multiprocessing.synchronize.Semaphore',
-  'multiprocessing.synchronize.BoundedSemaphore',
-  'asyncio.Lock',
-  'asyncio.Semaphore',
-  'asyncio.BoundedSemaphore',
-  'asyncio.Condition',
-]);
 
 const SEMAPHORES = /Semaphore$/;
 

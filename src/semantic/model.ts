@@ -45,7 +45,7 @@ const OPERATOR_METHODS: Record<string, string> = {
 };
 
 /** Lock-like types: holding one with `with` serialises the code inside. */
-const LOCK_TYPES = new Set([
+export const LOCK_TYPES: ReadonlySet<string> = new Set([
   'threading.Lock',
   'threading.RLock',
   'threading.Condition',
@@ -55,6 +55,9 @@ const LOCK_TYPES = new Set([
   'multiprocessing.RLock',
   'multiprocessing.synchronize.Lock',
   'multiprocessing.synchronize.RLock',
+  'multiprocessing.synchronize.Condition',
+  'multiprocessing.synchronize.Semaphore',
+  'multiprocessing.synchronize.BoundedSemaphore',
   'asyncio.Lock',
   'asyncio.Semaphore',
   'asyncio.BoundedSemaphore',

@@ -18,9 +18,8 @@ const HELPER = 'map_in_order';
  */
 export function orderedMapHelper(context: RewriteContext): string {
   const deque = context.imports.from('collections', 'deque');
-  const text = context.timeoutVariable
-    ? timedHelperText(deque, context.imports.from('concurrent.futures', 'wait'), context.parts.unit, context.newline)
-    : helperText(deque, context.parts.unit, context.newline);
+  const wait = context.timeoutVariable ? context.imports.from('concurrent.futures', 'wait') : undefined;
+  const text = helperText(deque, wait, context.parts.unit, context.newline);
   const existing = context.model.root.node.namedChildren.find((s) => s.type === 'function_definition' && s.childForFieldName('name')?.text === HELPER);
   if (existing) {
     if (`${existing.text}${context.newline}` === text.trimStart()) return HELPER;
@@ -38,18 +37,42 @@ function fail(): never {
   throw new RewriteRefused(`the name \`${HELPER}\` is already taken in this module`);
 }
 
-function helperText(deque: string, unit: string, newline: string): string {
+/**
+ * The helper's text. With `wait` (the name `concurrent.futures.wait` is imported as) it takes a
+ * per-item `timeout`: waiting longer for the oldest result raises TimeoutError naming the item.
+ */
+function helperText(deque: string, wait: string | undefined, unit: string, newline: string): string {
   const u = (n: number) => unit.repeat(n);
+  const next = wait ? 'result_of_oldest()' : 'pending.popleft().result()';
+  const docstringEnd = wait
+    ? [
+        `${u(1)}A caller that stops early cancels the calls not yet started. Waiting more than \`timeout\``,
+        `${u(1)}seconds for one item's result raises TimeoutError naming the item; the call itself runs on`,
+        `${u(1)}(a running call cannot be stopped), so the caller should not wait for the pool to finish.`,
+      ]
+    : [`${u(1)}A caller that stops early cancels the calls not yet started.`];
+  const oldest = wait
+    ? [
+        '',
+        `${u(1)}def result_of_oldest():`,
+        `${u(2)}item, future = pending.popleft()`,
+        `${u(2)}if not ${wait}([future], timeout=timeout).done:`,
+        `${u(3)}raise TimeoutError(f"no result for item {item!r} within {timeout} s")`,
+        `${u(2)}return future.result()`,
+        '',
+      ]
+    : [];
   return block('', [
-    `def ${HELPER}(pool, fn, items, window):`,
+    `def ${HELPER}(pool, fn, items, window${wait ? ', timeout' : ''}):`,
     `${u(1)}"""Yield fn(item) for each item in order, with at most \`window\` calls in flight.`,
     '',
     `${u(1)}Unlike \`pool.map\`, reads \`items\` lazily, so long or endless inputs stay bounded in memory;`,
     `${u(1)}an error raised by \`items\` itself surfaces after the results of the items before it.`,
-    `${u(1)}A caller that stops early cancels the calls not yet started.`,
+    ...docstringEnd,
     `${u(1)}"""`,
     `${u(1)}pending = ${deque}()`,
     `${u(1)}iterator = iter(items)`,
+    ...oldest,
     `${u(1)}try:`,
     `${u(2)}while True:`,
     `${u(3)}try:`,
@@ -58,58 +81,15 @@ function helperText(deque: string, unit: string, newline: string): string {
     `${u(4)}break`,
     `${u(3)}except Exception:`,
     `${u(4)}while pending:`,
-    `${u(5)}yield pending.popleft().result()`,
+    `${u(5)}yield ${next}`,
     `${u(4)}raise`,
     `${u(3)}if len(pending) >= window:`,
-    `${u(4)}yield pending.popleft().result()`,
-    `${u(3)}pending.append(pool.submit(fn, item))`,
+    `${u(4)}yield ${next}`,
+    `${u(3)}pending.append(${wait ? '(item, pool.submit(fn, item))' : 'pool.submit(fn, item)'})`,
     `${u(2)}while pending:`,
-    `${u(3)}yield pending.popleft().result()`,
+    `${u(3)}yield ${next}`,
     `${u(1)}finally:`,
-    `${u(2)}for future in pending:`,
-    `${u(3)}future.cancel()`,
-  ], newline);
-}
-
-/** The helper with a per-item timeout: `wait` for the oldest result at most `timeout` seconds. */
-function timedHelperText(deque: string, wait: string, unit: string, newline: string): string {
-  const u = (n: number) => unit.repeat(n);
-  return block('', [
-    `def ${HELPER}(pool, fn, items, window, timeout):`,
-    `${u(1)}"""Yield fn(item) for each item in order, with at most \`window\` calls in flight.`,
-    '',
-    `${u(1)}Unlike \`pool.map\`, reads \`items\` lazily, so long or endless inputs stay bounded in memory;`,
-    `${u(1)}an error raised by \`items\` itself surfaces after the results of the items before it.`,
-    `${u(1)}A caller that stops early cancels the calls not yet started. Waiting more than \`timeout\``,
-    `${u(1)}seconds for one item's result raises TimeoutError naming the item; the call itself runs on`,
-    `${u(1)}(a running call cannot be stopped), so the caller should not wait for the pool to finish.`,
-    `${u(1)}"""`,
-    `${u(1)}pending = ${deque}()`,
-    `${u(1)}iterator = iter(items)`,
-    '',
-    `${u(1)}def result_of_oldest():`,
-    `${u(2)}item, future = pending.popleft()`,
-    `${u(2)}if not ${wait}([future], timeout=timeout).done:`,
-    `${u(3)}raise TimeoutError(f"no result for item {item!r} within {timeout} s")`,
-    `${u(2)}return future.result()`,
-    '',
-    `${u(1)}try:`,
-    `${u(2)}while True:`,
-    `${u(3)}try:`,
-    `${u(4)}item = next(iterator)`,
-    `${u(3)}except StopIteration:`,
-    `${u(4)}break`,
-    `${u(3)}except Exception:`,
-    `${u(4)}while pending:`,
-    `${u(5)}yield result_of_oldest()`,
-    `${u(4)}raise`,
-    `${u(3)}if len(pending) >= window:`,
-    `${u(4)}yield result_of_oldest()`,
-    `${u(3)}pending.append((item, pool.submit(fn, item)))`,
-    `${u(2)}while pending:`,
-    `${u(3)}yield result_of_oldest()`,
-    `${u(1)}finally:`,
-    `${u(2)}for _, future in pending:`,
+    `${u(2)}for ${wait ? '_, future' : 'future'} in pending:`,
     `${u(3)}future.cancel()`,
   ], newline);
 }

@@ -49,8 +49,8 @@ export interface EntryPoint {
   receiverPerInstance: boolean;
   /** The receiver is made right at the spawn (`Worker().start()`, a handler per request). */
   freshReceiver: boolean;
-  /** Expressions passed to the target's positional parameters (after `self` for methods). */
-  args: SyntaxNode[];
+  /** Expressions passed to the target's positional parameters (after `self` for methods); null for a value made per instance. */
+  args: Array<SyntaxNode | null>;
   /** [start, end) offsets in the spawner during which the spawner runs alongside it. */
   windowStart: number;
   windowEnd: number;
@@ -172,6 +172,8 @@ class EntryPointFinder {
       why = 'started in a loop';
     }
     const receiverPerInstance = freshReceiver || (!!target.receiver && !!loop && this.boundInside(target.receiver, call.scope, loop));
+    // `for ext in exts: pool.submit(build, ext)`: each instance gets its own item.
+    const perInstance = (arg: SyntaxNode) => !!loop && many && this.boundInside(rootOf(arg), call.scope, loop);
     this.entries.push({
       kind,
       via,
@@ -182,7 +184,7 @@ class EntryPointFinder {
       spawner,
       receiverPerInstance,
       freshReceiver,
-      args,
+      args: args.map((arg) => (perInstance(arg) ? null : arg)),
       windowStart,
       windowEnd: end.offset,
       joined: end.joined,
@@ -353,6 +355,12 @@ class EntryPointFinder {
     const functionEnd = spawner.node.endIndex;
     if (call.awaited || call.node.parent?.type === 'await') return { offset: call.node.endIndex, joined: true };
     if (WAITING_POOL_METHODS.test(callee)) return { offset: call.node.endIndex, joined: true };
+    // `pool.submit(f).result()` waits at once.
+    const parent = call.node.parent;
+    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'result' && parent.parent?.type === 'call') {
+      return { offset: parent.parent.endIndex, joined: true };
+    }
+    const future = assignedTo(call.node);
     // An executor (or task group) bound by a `with` around the call waits at the end of the block.
     const object = call.callee.type === 'attribute' ? call.callee.childForFieldName('object') : undefined;
     if (object?.type === 'identifier') {
@@ -366,6 +374,7 @@ class EntryPointFinder {
       const method = later.callee.childForFieldName('attribute')?.text;
       const { positional, keywords } = splitArguments(later.node);
       if (method === 'join' && isJoinArguments(positional, keywords)) return { offset: later.node.startIndex, joined: true };
+      if (method === 'result' && future && later.callee.childForFieldName('object')?.text === future.text) return { offset: later.node.startIndex, joined: true };
       if (method === 'shutdown' && object && later.callee.childForFieldName('object')?.text === object.text && keywords.get('wait')?.text !== 'False') {
         return { offset: later.node.startIndex, joined: true };
       }
@@ -388,7 +397,9 @@ class EntryPointFinder {
   private boundInside(object: SyntaxNode, scope: Scope, loop: SyntaxNode): boolean {
     if (object.type !== 'identifier') return false;
     const bindings = this.model.bindingsOf(object.text, scope);
-    return bindings.some((b) => b.node.startIndex >= loop.startIndex && b.node.endIndex <= object.startIndex);
+    // A comprehension binds its variable after the element that uses it.
+    const comprehension = loop.type !== 'for_statement' && loop.type !== 'while_statement';
+    return bindings.some((b) => b.node.startIndex >= loop.startIndex && b.node.endIndex <= (comprehension ? loop.endIndex : object.startIndex));
   }
 
   /** The call that made the object a name holds (`t = Worker()`), if one assignment did. */
@@ -414,6 +425,12 @@ export function splitArguments(call: SyntaxNode): { positional: SyntaxNode[]; ke
     } else positional.push(argument);
   }
   return { positional, keywords };
+}
+
+function rootOf(node: SyntaxNode): SyntaxNode {
+  let current = node;
+  while (current.type === 'attribute' || current.type === 'subscript') current = (current.childForFieldName('object') ?? current.childForFieldName('value'))!;
+  return current;
 }
 
 function tupleElements(node: SyntaxNode): SyntaxNode[] {

@@ -632,6 +632,21 @@ ruleTester(unprotectedReadModifyWrite, {
       ),
     },
     {
+      name: 'a threading server runs the handler once per request',
+      code: lines(
+        'import socketserver',
+        'served = 0',
+        '',
+        'class Handler(socketserver.BaseRequestHandler):',
+        '    def handle(self):',
+        '        global served',
+        '        served += 1',
+        '',
+        'server = socketserver.ThreadingTCPServer(("", 0), Handler)',
+      ),
+      errors: [{ line: 7, message: '(`Handler.handle`, one per request by `socketserver.ThreadingTCPServer` at main.py:9)' }],
+    },
+    {
       name: 'an object passed to the threads as an argument',
       code: lines(
         'import threading',

@@ -433,7 +433,9 @@ class FunctionWalker {
         case 'unset': {
           const unset = branch(true);
           const assign = unset && this.findAct(unset, (n) => assigns(n, subject));
-          if (assign) act = { node: assign, pattern: 'init-if-unset' };
+          // Only when the race does harm: the object is published before it is complete
+          // (`x = {}` then `x[k] = ...`), or a flag guards something meant to run once.
+          if (assign && unset && (publishedEarly(unset, assign, subject) || guardsOnce(unset, assign))) act = { node: assign, pattern: 'init-if-unset' };
           break;
         }
         case 'exists': {
@@ -452,7 +454,16 @@ class FunctionWalker {
       if (!state || (condition.kind !== 'exists' && this.isThreadSafe(subject, scope))) continue;
       if (act.pattern === 'init-if-unset' && isPrivateRebinding(state)) continue;
       const awaitInside = containsAwait(conditionNode) || awaitBefore(node, act.node);
-      this.compound(conditionNode, state, subject, act.pattern, scope, { awaitInside, actNode: act.node, code: `${firstLine(node)} ... ${firstLine(act.node)}` });
+      // Double-checked locking: the act holds a lock the check does not, and checks again under it.
+      const checkLocks = this.locks.heldAt(conditionNode, scope);
+      const actLocks = this.locks.heldAt(act.node, scope);
+      const rechecked = actLocks.some((l) => !checkLocks.includes(l)) && checksAgain(node, conditionNode, act.node, subject);
+      this.compound(conditionNode, state, subject, act.pattern, scope, {
+        awaitInside,
+        actNode: act.node,
+        code: `${firstLine(node)} ... ${firstLine(act.node)}`,
+        locks: rechecked ? actLocks : checkLocks,
+      });
       return;
     }
   }
@@ -594,7 +605,7 @@ class FunctionWalker {
     subject: SyntaxNode,
     pattern: CompoundPattern,
     scope: Scope,
-    extra: { conflictsWith?: WriteMode[]; awaitInside?: boolean; actNode?: SyntaxNode; code?: string },
+    extra: { conflictsWith?: WriteMode[]; awaitInside?: boolean; actNode?: SyntaxNode; code?: string; locks?: string[] },
   ): void {
     const position = this.position(node);
     this.options.nodes?.set(node.startIndex, { node, scope });
@@ -607,7 +618,7 @@ class FunctionWalker {
       conflictsWith: extra.conflictsWith ?? CONFLICTS[pattern],
       code: extra.code ?? firstLine(node),
       actLine: extra.actNode ? this.options.lines.position(extra.actNode.startIndex).line : undefined,
-      locks: this.locks.heldAt(node, scope),
+      locks: extra.locks ?? this.locks.heldAt(node, scope),
       awaitInside: extra.awaitInside || undefined,
       siteId: `${this.options.path}:${position.line}:${position.column}`,
     });
@@ -733,6 +744,50 @@ function assigns(node: SyntaxNode, subject: SyntaxNode): boolean {
   if (node.type !== 'assignment') return false;
   const left = node.childForFieldName('left');
   return !!left && !!node.childForFieldName('right') && targetsOf(left).some((t) => sameText(t, subject));
+}
+
+/** After `x = <new object>`, the branch goes on filling `x` in (`x[k] = v`, `x.update(...)`, `x.attr = v`). */
+function publishedEarly(branch: SyntaxNode, assignment: SyntaxNode, subject: SyntaxNode): boolean {
+  const text = normalise(subject.text);
+  const visit = (node: SyntaxNode): boolean => {
+    if (node.startIndex >= assignment.endIndex) {
+      if (node.type === 'subscript' || node.type === 'attribute') {
+        const object = node.type === 'subscript' ? node.childForFieldName('value') : node.childForFieldName('object');
+        const parent = node.parent;
+        const stored = (parent?.type === 'assignment' || parent?.type === 'augmented_assignment') && targetsOf(parent.childForFieldName('left')!).includes(node);
+        if (object && normalise(object.text) === text && stored) return true;
+      }
+      if (node.type === 'call') {
+        const callee = node.childForFieldName('function');
+        const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text ?? '' : '';
+        if ((INSERT_METHODS.has(method) || REMOVE_METHODS.has(method)) && normalise(callee!.childForFieldName('object')!.text) === text) return true;
+      }
+    }
+    if (node.type === 'function_definition' || node.type === 'lambda' || node.type === 'class_definition') return false;
+    return node.namedChildren.some(visit);
+  };
+  return visit(branch);
+}
+
+/** `if not started: started = True; ...`: a flag set to a constant, with more work in the branch. */
+function guardsOnce(branch: SyntaxNode, assignment: SyntaxNode): boolean {
+  const value = assignment.childForFieldName('right');
+  if (!value || !['true', 'false', 'integer'].includes(value.type)) return false;
+  return branch.namedChildren.filter((c) => c.type !== 'comment').length > 1;
+}
+
+/** Between the check and the act, an `if`/`while` tests the same state again. */
+function checksAgain(statement: SyntaxNode, condition: SyntaxNode, act: SyntaxNode, subject: SyntaxNode): boolean {
+  const text = normalise(subject.text);
+  const visit = (node: SyntaxNode): boolean => {
+    if (node.startIndex >= act.startIndex) return false;
+    if ((node.type === 'if_statement' || node.type === 'while_statement') && node !== statement) {
+      const inner = node.childForFieldName('condition');
+      if (inner && inner !== condition && normalise(inner.text).includes(text)) return true;
+    }
+    return node.namedChildren.some(visit);
+  };
+  return visit(statement);
 }
 
 /** `C[k]` read (not as an assignment target). */

@@ -49,8 +49,8 @@ export interface EntryPoint {
   receiverPerInstance: boolean;
   /** The receiver is made right at the spawn (`Worker().start()`, a handler per request). */
   freshReceiver: boolean;
-  /** Expressions passed to the target's positional parameters (after `self` for methods). */
-  args: SyntaxNode[];
+  /** Expressions passed to the target's positional parameters (after `self` for methods); null for a value made per instance. */
+  args: Array<SyntaxNode | null>;
   /** [start, end) offsets in the spawner during which the spawner runs alongside it. */
   windowStart: number;
   windowEnd: number;
@@ -79,6 +79,7 @@ interface Target {
   targetScope?: Scope;
   targetName?: string;
   targetClass?: string;
+  targetMethod?: string;
   receiver?: SyntaxNode;
   display: string;
   /** Arguments bound before the call's own (`functools.partial`, a coroutine call's arguments). */
@@ -137,7 +138,7 @@ class EntryPointFinder {
     if (entry.spawnMethod) {
       const cls = this.model.qualifiedNameOf(callable, call.scope);
       if (!cls) return;
-      target = { targetClass: cls, display: `${lastName(cls)}.${entry.spawnMethod}`, boundArgs: [] };
+      target = { targetClass: cls, targetMethod: entry.spawnMethod, display: `${lastName(cls)}.${entry.spawnMethod}`, boundArgs: [] };
       freshReceiver = true;
     } else {
       target = this.resolveTarget(callable, call.scope, kind === 'task' || callee === 'asyncio.run_coroutine_threadsafe');
@@ -158,20 +159,26 @@ class EntryPointFinder {
     // Where the spawner runs alongside it.
     let windowStart = call.node.startIndex;
     let startNode = call.node;
+    let joinable: string[] | undefined;
     if (entry.kind === 'class' && !entry.spawnsMany && !entry.spawnMethod) {
       const start = this.startOf(call);
       if (start) {
         windowStart = start.startIndex;
         startNode = start;
       }
+      // Only the name holding the thread (or a loop variable over a list of threads) can join it.
+      const holder = assignedTo(call.node);
+      joinable = holder ? [holder.text] : [];
     }
-    const end = this.windowEnd(call, callee, windowStart, spawner);
+    const end = this.windowEnd(call, callee, windowStart, spawner, joinable);
     const loop = this.loopAround(call.node, spawner) ?? (startNode !== call.node ? this.loopAround(startNode, spawner) : undefined);
     if (!many && loop && !(end.joined && end.offset > loop.startIndex && end.offset < loop.endIndex)) {
       many = true;
       why = 'started in a loop';
     }
     const receiverPerInstance = freshReceiver || (!!target.receiver && !!loop && this.boundInside(target.receiver, call.scope, loop));
+    // `for ext in exts: pool.submit(build, ext)`: each instance gets its own item.
+    const perInstance = (arg: SyntaxNode) => !!loop && many && this.boundInside(rootOf(arg), call.scope, loop);
     this.entries.push({
       kind,
       via,
@@ -182,7 +189,7 @@ class EntryPointFinder {
       spawner,
       receiverPerInstance,
       freshReceiver,
-      args,
+      args: args.map((arg) => (perInstance(arg) ? null : arg)),
       windowStart,
       windowEnd: end.offset,
       joined: end.joined,
@@ -238,7 +245,7 @@ class EntryPointFinder {
     const type = this.model.typeOf(object, call.scope);
     if (!type || this.model.catalogue.lookup(type) || !(this.model.classes.has(type) || this.model.isProjectName(type))) return;
     const spawner = call.scope.executionScope;
-    const end = this.windowEnd(call, `${type}.start`, call.node.startIndex, spawner);
+    const end = this.windowEnd(call, `${type}.start`, call.node.startIndex, spawner, object.type === 'call' ? [] : [object.text]);
     const made = object.type === 'call' ? object : this.constructionOf(object, call.scope);
     const loop = this.loopAround(call.node, spawner) ?? (made ? this.loopAround(made, spawner) : undefined);
     const many = !!loop && !(end.joined && end.offset > loop.startIndex && end.offset < loop.endIndex);
@@ -349,10 +356,16 @@ class EntryPointFinder {
   }
 
   /** Where the spawner stops running alongside what it started. */
-  private windowEnd(call: CallSite, callee: string, start: number, spawner: Scope): { offset: number; joined: boolean } {
+  private windowEnd(call: CallSite, callee: string, start: number, spawner: Scope, joinable?: string[]): { offset: number; joined: boolean } {
     const functionEnd = spawner.node.endIndex;
     if (call.awaited || call.node.parent?.type === 'await') return { offset: call.node.endIndex, joined: true };
     if (WAITING_POOL_METHODS.test(callee)) return { offset: call.node.endIndex, joined: true };
+    // `pool.submit(f).result()` waits at once.
+    const parent = call.node.parent;
+    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'result' && parent.parent?.type === 'call') {
+      return { offset: parent.parent.endIndex, joined: true };
+    }
+    const future = assignedTo(call.node);
     // An executor (or task group) bound by a `with` around the call waits at the end of the block.
     const object = call.callee.type === 'attribute' ? call.callee.childForFieldName('object') : undefined;
     if (object?.type === 'identifier') {
@@ -365,12 +378,22 @@ class EntryPointFinder {
       if (later.callee.type !== 'attribute') continue;
       const method = later.callee.childForFieldName('attribute')?.text;
       const { positional, keywords } = splitArguments(later.node);
-      if (method === 'join' && isJoinArguments(positional, keywords)) return { offset: later.node.startIndex, joined: true };
+      if (method === 'join' && isJoinArguments(positional, keywords) && this.canJoin(later, joinable)) return { offset: later.node.startIndex, joined: true };
+      if (method === 'result' && future && later.callee.childForFieldName('object')?.text === future.text) return { offset: later.node.startIndex, joined: true };
       if (method === 'shutdown' && object && later.callee.childForFieldName('object')?.text === object.text && keywords.get('wait')?.text !== 'False') {
         return { offset: later.node.startIndex, joined: true };
       }
     }
     return { offset: functionEnd, joined: false };
+  }
+
+  /** A `.join()` that may wait for the thread: on the name that holds it, or on a loop variable (`for t in threads`). */
+  private canJoin(join: CallSite, joinable: string[] | undefined): boolean {
+    if (!joinable) return true;
+    const object = join.callee.childForFieldName('object');
+    if (!object) return false;
+    if (joinable.includes(object.text)) return true;
+    return object.type === 'identifier' && this.model.bindingsOf(object.text, join.scope).some((b) => b.kind === 'for-target');
   }
 
   /** The innermost loop (or comprehension) around `node` within the spawner. */
@@ -388,7 +411,9 @@ class EntryPointFinder {
   private boundInside(object: SyntaxNode, scope: Scope, loop: SyntaxNode): boolean {
     if (object.type !== 'identifier') return false;
     const bindings = this.model.bindingsOf(object.text, scope);
-    return bindings.some((b) => b.node.startIndex >= loop.startIndex && b.node.endIndex <= object.startIndex);
+    // A comprehension binds its variable after the element that uses it.
+    const comprehension = loop.type !== 'for_statement' && loop.type !== 'while_statement';
+    return bindings.some((b) => b.node.startIndex >= loop.startIndex && b.node.endIndex <= (comprehension ? loop.endIndex : object.startIndex));
   }
 
   /** The call that made the object a name holds (`t = Worker()`), if one assignment did. */
@@ -414,6 +439,12 @@ export function splitArguments(call: SyntaxNode): { positional: SyntaxNode[]; ke
     } else positional.push(argument);
   }
   return { positional, keywords };
+}
+
+function rootOf(node: SyntaxNode): SyntaxNode {
+  let current = node;
+  while (current.type === 'attribute' || current.type === 'subscript') current = (current.childForFieldName('object') ?? current.childForFieldName('value'))!;
+  return current;
 }
 
 function tupleElements(node: SyntaxNode): SyntaxNode[] {

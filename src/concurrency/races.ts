@@ -320,6 +320,8 @@ class RaceAnalysis {
         if (perInstance && site.identity.startsWith(`${perInstance}.`)) continue;
         for (const other of byIdentity.get(site.identity) ?? []) {
           if (!site.access.conflictsWith?.includes(other.access.mode!)) continue;
+          // Through a parameter the site holds the object itself: rebinding a name elsewhere does not change it.
+          if (other.access.mode === 'assign' && site.access.state.root === 'param' && site.access.state.path.length === 0) continue;
           if (site.locks.some((lock) => other.locks.includes(lock))) continue;
           // Tasks interleave only at `await`: a compound access no `await` splits is atomic among tasks.
           if (site.context.side === 'task' && other.context.side === 'task' && !site.access.awaitInside) continue;

@@ -55,7 +55,7 @@ function build(model: SemanticModel, path: string, lines: LineIndex, nodes: Map<
 
 function toFact(model: SemanticModel, entry: EntryPoint, options: CollectOptions, lines: LineIndex): EntryFact {
   const position = lines.position(entry.node.startIndex);
-  const state = (node: SyntaxNode) => stateOfExpression(model, entry.spawner, node, scopeAt(model, entry.spawner, node), options) ?? null;
+  const state = (node: SyntaxNode | null) => (node ? stateOfExpression(model, entry.spawner, node, scopeAt(model, entry.spawner, node), options) ?? null : null);
   return {
     kind: entry.kind,
     via: entry.via,

@@ -41,8 +41,8 @@ const WORDS: Record<string, { consequence: string; advice: string }> = {
     advice: 'Pop and catch the error (`try: item = q.pop()` / `except IndexError:`), use a `queue.Queue`, or hold one lock around both.',
   },
   'init-if-unset': {
-    consequence: 'two threads can both see it unset and both initialise it (two objects, the work done twice)',
-    advice: 'Initialise it before the threads start, or hold a lock around the check and the assignment.',
+    consequence: 'two threads can both see it unset and both run the initialisation, and another thread can see it half-built (set, but not filled in yet)',
+    advice: 'Initialise it before the threads start, or hold a lock around the check and the whole initialisation (and fill the object in before publishing it).',
   },
   'create-if-missing': {
     consequence: 'another thread can create it between the check and the creation (FileExistsError)',
@@ -67,12 +67,16 @@ export const checkThenAct: Rule = {
         'running at the same time can change the state in between and no common lock is held: ' +
         '`if k not in d: d[k] = ...` (also `d.get(k) is None`, `seen.add`), `if k in d: del d[k]` or `return d[k]`, ' +
         '`if items: items.pop()` (also `len(items) > 0`, `while q: q.popleft()`), lazy initialisation ' +
-        '(`if _client is None: _client = make()`, `if not ready: ready = True`), and the file-system versions ' +
+        'that does harm when two threads run it (`if _config is None: _config = {}` followed by filling `_config` in, ' +
+        'which publishes a half-built object; `if not started: started = True` guarding work meant to run once; a ' +
+        'value computed twice the same way is left alone), and the file-system versions ' +
         '`if not os.path.exists(p): os.makedirs(p)` and `if os.path.exists(p): os.remove(p)`. Shared state, ' +
         'concurrent code and locks are found as for RC101; the other side must change the state in a way that ' +
         'breaks the check (an insert for insert-if-absent, a removal for pop-if-nonempty), which includes the same ' +
-        'code in another instance of a thread started in a loop or per item. In asyncio tasks only a ' +
-        'check-then-act with an `await` between the check and the act is reported.',
+        'code in another instance of a thread started in a loop or per item. Double-checked locking (the act holds a ' +
+        'lock and tests the state again) is not reported. In asyncio tasks only a check-then-act with an `await` ' +
+        'between the check and the act is reported. Processes share the file system, so only the file-system ' +
+        'patterns count between them.',
       why:
         'Each operation is atomic on its own, but the pair is not: the GIL can pass to another thread between the ' +
         'check and the act, so the act runs on a state the check did not see. The results are duplicate work, a ' +

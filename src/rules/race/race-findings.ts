@@ -57,7 +57,7 @@ function entryWords(context: Context): string {
   const fact = entry.fact;
   const kind = entry.kind;
   const started = `${fact.many ? `${fact.why} ` : 'started '}by \`${fact.via}\` at ${where(entry.path, fact.line)}`;
-  return fact.many ? `several ${kind}s at once (\`${fact.display}\`, ${started})` : `${kind} \`${fact.display}\` (${started})`;
+  return fact.many ? `several ${kind === 'process' ? 'processes' : `${kind}s`} at once (\`${fact.display}\`, ${started})` : `${kind} \`${fact.display}\` (${started})`;
 }
 
 function chainWords(access: ReachedAccess): string {

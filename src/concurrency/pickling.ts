@@ -68,6 +68,7 @@ function typeWords(type: string): string {
 
 /** Why a value sent to worker processes does not get there. */
 export interface PicklingProblem {
+  kind: 'lambda' | 'nested' | 'guarded' | 'instance' | 'type' | 'process-object' | 'generator';
   /** The value as written (shortened). */
   value: string;
   /** Why, in words: "a lambda has no importable name". */
@@ -100,9 +101,9 @@ export function picklingProblem(model: SemanticModel, node: SyntaxNode, scope: S
   const value = shorten(node.text);
   switch (node.type) {
     case 'lambda':
-      return { value, reason: 'a lambda has no importable name, so pickle cannot send it', origin: node };
+      return { kind: 'lambda', value, reason: 'a lambda has no importable name, so pickle cannot send it', origin: node };
     case 'generator_expression':
-      return { value, reason: 'a generator cannot be pickled', origin: node };
+      return { kind: 'generator', value, reason: 'a generator cannot be pickled', origin: node };
     case 'parenthesized_expression': {
       const inner = node.namedChildren.find((c) => c.type !== 'comment');
       return inner ? picklingProblem(model, inner, scope, options, depth + 1) : undefined;
@@ -135,6 +136,7 @@ function nameProblem(model: SemanticModel, node: SyntaxNode, scope: Scope, optio
     if (nested) {
       const outer = enclosingFunction(nested);
       return {
+        kind: 'nested',
         value,
         reason: `\`${value}\` is defined inside \`${outer?.displayName ?? 'a function'}\`, and pickle sends functions and classes by their importable name, which a nested one does not have`,
         origin: nested.node,
@@ -143,6 +145,7 @@ function nameProblem(model: SemanticModel, node: SyntaxNode, scope: Scope, optio
     const guarded = definitions.find((s) => model.isUnderMainGuard(s.node));
     if (guarded) {
       return {
+        kind: 'guarded',
         value,
         reason: `\`${value}\` is defined under the \`if __name__ == "__main__":\` guard, which worker processes started with spawn or forkserver do not run, so they cannot find it`,
         origin: guarded.node,
@@ -152,14 +155,14 @@ function nameProblem(model: SemanticModel, node: SyntaxNode, scope: Scope, optio
     return undefined;
   }
   const lambda = lambdaBinding(bindings);
-  if (lambda) return { value, reason: `\`${value}\` is a lambda (line ${lineOf(lambda.node)}), which has no importable name, so pickle cannot send it`, origin: lambda.node };
+  if (lambda) return { kind: 'lambda', value, reason: `\`${value}\` is a lambda (line ${lineOf(lambda.node)}), which has no importable name, so pickle cannot send it`, origin: lambda.node };
   if (value === 'self' || value === 'cls') {
     const type = model.typeOf(node, scope);
     return type ? instanceProblem(model, value, type, options) : undefined;
   }
   const generator = bindings.find((b) => b.value && makesGenerator(model, b.value, b.scope));
   if (generator && bindings.every((b) => b.kind === 'assignment' || b.kind === 'walrus')) {
-    return { value, reason: `\`${value}\` is a generator (line ${lineOf(generator.node)}), and generators cannot be pickled`, origin: generator.node };
+    return { kind: 'generator', value, reason: `\`${value}\` is a generator (line ${lineOf(generator.node)}), and generators cannot be pickled`, origin: generator.node };
   }
   return typeProblem(model, node, scope, options, depth, bindings);
 }
@@ -178,7 +181,7 @@ function attributeProblem(model: SemanticModel, node: SyntaxNode, scope: Scope, 
   if (objectType && !model.classes.has(objectType)) {
     const words = sendable(objectType, options) ? undefined : unpicklableType(model.catalogue, objectType);
     if (words && model.catalogue.lookup(`${objectType}.${attribute}`)?.kind === 'method') {
-      return { value: shorten(node.text), reason: `the bound method \`${shorten(node.text)}\` pickles \`${shorten(object.text)}\`, which is ${words} and cannot be pickled` };
+      return { kind: 'type', value: shorten(node.text), reason: `the bound method \`${shorten(node.text)}\` pickles \`${shorten(object.text)}\`, which is ${words} and cannot be pickled` };
     }
   }
   return typeProblem(model, node, scope, options, depth, []);
@@ -195,7 +198,7 @@ function callProblem(model: SemanticModel, node: SyntaxNode, scope: Scope, optio
     }
     return undefined;
   }
-  if (makesGenerator(model, node, scope)) return { value: shorten(node.text), reason: `\`${shorten(node.text)}\` makes a generator, and generators cannot be pickled`, origin: node };
+  if (makesGenerator(model, node, scope)) return { kind: 'generator', value: shorten(node.text), reason: `\`${shorten(node.text)}\` makes a generator, and generators cannot be pickled`, origin: node };
   return typeProblem(model, node, scope, options, depth, []);
 }
 
@@ -213,7 +216,7 @@ function typeProblem(model: SemanticModel, node: SyntaxNode, scope: Scope, optio
   const reason = type.startsWith('multiprocessing.')
     ? `\`${value}\`${where} is ${words}, which reaches worker processes only when they start (a \`Process\` argument or a pool's \`initializer\`), never as a task argument`
     : `\`${value}\`${where} is ${words}, which cannot be pickled`;
-  return { value, reason, origin };
+  return { kind: type.startsWith('multiprocessing.') ? 'process-object' : 'type', value, reason, origin };
 }
 
 /** `multiprocessing.Value(...)`: the catalogue has no type for the result, but the creating call is marked. */
@@ -241,7 +244,7 @@ function instanceProblem(model: SemanticModel, value: string, type: string, opti
   const facts = model.classes.get(type);
   if (!facts) return undefined;
   if (isNestedDefinition(facts.scope)) {
-    return { value, reason: `\`${value}\` is an instance of \`${facts.scope.displayName}\`, a class defined inside a function, which pickle cannot import by name`, origin: facts.node };
+    return { kind: 'instance', value, reason: `\`${value}\` is an instance of \`${facts.scope.displayName}\`, a class defined inside a function, which pickle cannot import by name`, origin: facts.node };
   }
   if (PICKLE_HOOKS.some((hook) => facts.scope.bindings.has(hook))) return undefined;
   // Bases may define the hooks (or be unknown): only classes without bases, or with `object`, are judged.
@@ -253,6 +256,7 @@ function instanceProblem(model: SemanticModel, value: string, type: string, opti
       const words = unpicklableType(model.catalogue, attributeType);
       if (words) {
         return {
+          kind: 'instance',
           value,
           reason: `\`${value}\` is a \`${facts.scope.displayName}\` whose attribute \`${attribute}\` (line ${lineOf(assignment.node)}) is ${words}, which cannot be pickled`,
           origin: assignment.node,

@@ -8,9 +8,10 @@ import type { LineIndex } from '../parser/line-index.js';
 import type { SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
 import { functionEffects } from '../loops/function-effects.js';
+import { startsProcesses } from '../concurrency/pools.js';
 
-/** Kinds of effect tracked through the call graph. */
-export type EffectKind = 'blocking' | 'ordered' | 'shared-state' | 'cpu';
+/** Kinds of effect tracked through the call graph. `process-start` starts worker processes (see src/concurrency/pools.ts). */
+export type EffectKind = 'blocking' | 'ordered' | 'shared-state' | 'cpu' | 'process-start';
 
 /** A call, at a position in a file, to a catalogued function that has an effect. */
 export interface DirectEffect {
@@ -76,6 +77,8 @@ export interface ModuleSummary {
   /** Module-level names bound by import, to what they name: re-exports such as `from .util import load`. */
   aliases: Record<string, string>;
   starImports: string[];
+  /** What every import statement of the file names (any scope): `pkg.mod` for `import pkg.mod as m`, `pkg.mod.name` for `from pkg.mod import name`. */
+  imports?: string[];
 }
 
 export function effectOf(entry: CatalogueEntry): EffectKind[] {
@@ -113,6 +116,10 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     const callee = model.calleeName(call);
     if (!callee) continue;
     const position = lines.position(call.node.startIndex);
+    const starts = startsProcesses(model, call);
+    if (starts && !summary.effects.some((e) => e.effect === 'process-start')) {
+      summary.effects.push({ effect: 'process-start', callee: starts, line: position.line, column: position.column });
+    }
     const entry = model.catalogue.lookup(callee);
     if (entry) {
       for (const effect of effectOf(entry)) {
@@ -161,6 +168,13 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     if (imported.length === 1 && imported[0].target && bindings.length === 1) aliases[name] = imported[0].target;
   }
 
+  const imports = new Set<string>();
+  for (const scope of model.scopes) {
+    for (const bindings of scope.bindings.values()) {
+      for (const b of bindings) if ((b.kind === 'import' || b.kind === 'from-import') && b.target) imports.add(b.target);
+    }
+  }
+
   return {
     module: model.moduleName,
     path,
@@ -168,5 +182,6 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     classes,
     aliases,
     starImports: [...model.root.starImports],
+    imports: [...imports],
   };
 }

@@ -4,9 +4,29 @@ import { coroutineNeverAwaited } from './async/coroutine-never-awaited.js';
 import { danglingTask } from './async/dangling-task.js';
 import { parallelizableComprehension } from './parallel/parallelizable-comprehension.js';
 import { parallelizableLoop } from './parallel/parallelizable-loop.js';
+import { inheritedRandomSeed } from './process-safety/inherited-random-seed.js';
+import { lostWorkerUpdate } from './process-safety/lost-worker-update.js';
+import { missingMainGuard } from './process-safety/missing-main-guard.js';
+import { unpicklableTask } from './process-safety/unpicklable-task.js';
+import { workerGlobalFromMain } from './process-safety/worker-global-from-main.js';
+import { daemonThreadNotJoined } from './resource/daemon-thread-not-joined.js';
+import { poolNotShutDown } from './resource/pool-not-shut-down.js';
 import type { Rule } from './rule.js';
 
-export const ALL_RULES: readonly Rule[] = [blockingCallInAsync, coroutineNeverAwaited, danglingTask, parallelizableLoop, parallelizableComprehension];
+export const ALL_RULES: readonly Rule[] = [
+  blockingCallInAsync,
+  coroutineNeverAwaited,
+  danglingTask,
+  parallelizableLoop,
+  parallelizableComprehension,
+  missingMainGuard,
+  unpicklableTask,
+  lostWorkerUpdate,
+  workerGlobalFromMain,
+  inheritedRandomSeed,
+  poolNotShutDown,
+  daemonThreadNotJoined,
+];
 
 export function findRule(codeOrName: string): Rule | undefined {
   const key = codeOrName.trim();

@@ -26,7 +26,9 @@ export function isNestedDefinition(scope: Scope): boolean {
 
 /** Not inside a def or class body: the statement runs when the module runs. */
 export function isTopLevelBinding(node: SyntaxNode): boolean {
-  for (let current: SyntaxNode | null = node.parent; current; current = current.parent) {
+  // The name of a def or class binds where the def statement runs, not inside it.
+  const own = node.field === 'name' && (node.parent?.type === 'function_definition' || node.parent?.type === 'class_definition');
+  for (let current: SyntaxNode | null = own ? node.parent!.parent : node.parent; current; current = current.parent) {
     if (current.type === 'function_definition' || current.type === 'class_definition') return false;
   }
   return true;

@@ -345,7 +345,11 @@ export function callsIn(model: SemanticModel, fn: Scope): CallSite[] {
  * The functions of this module reached from `starts` through calls (not through the functions
  * and lambdas they only define), each with the chain of calls that reaches it (empty for a start).
  */
-export function reachable(model: SemanticModel, starts: Iterable<{ scope: Scope; chain: CallSite[] }>): Map<Scope, CallSite[]> {
+export function reachable(
+  model: SemanticModel,
+  starts: Iterable<{ scope: Scope; chain: CallSite[] }>,
+  follow: (callee: Scope) => boolean = () => true,
+): Map<Scope, CallSite[]> {
   const reached = new Map<Scope, CallSite[]>();
   const queue: Array<{ scope: Scope; chain: CallSite[] }> = [];
   for (const start of starts) {
@@ -358,7 +362,7 @@ export function reachable(model: SemanticModel, starts: Iterable<{ scope: Scope;
     for (const call of callsIn(model, scope)) {
       const name = model.calleeName(call);
       const callee = name ? functionNamed(model, name) : undefined;
-      if (!callee || reached.has(callee) || callee.isAsync || callee.containsYield) continue;
+      if (!callee || reached.has(callee) || callee.isAsync || callee.containsYield || !follow(callee)) continue;
       const next = { scope: callee, chain: [...chain, call] };
       reached.set(callee, next.chain);
       queue.push(next);
@@ -375,9 +379,29 @@ export function functionsRunAtImport(model: SemanticModel): Map<Scope, CallSite[
       if (!runsAtImport(model, call)) continue;
       const name = model.calleeName(call);
       const callee = name ? functionNamed(model, name) : undefined;
-      if (callee && !callee.isAsync && !callee.containsYield) starts.push({ scope: callee, chain: [call] });
+      if (callee && !callee.isAsync && !callee.containsYield && !hasOpaqueDecorator(model, callee)) starts.push({ scope: callee, chain: [call] });
     }
-    return reachable(model, starts);
+    return reachable(model, starts, (scope) => !hasOpaqueDecorator(model, scope));
+  });
+}
+
+/** Decorators whose result runs the function's body when it is called. */
+const TRANSPARENT_DECORATORS = new Set(['builtins.staticmethod', 'builtins.classmethod', 'functools.lru_cache', 'functools.cache', 'typing.final', 'typing.override']);
+
+/**
+ * A decorator that may not run the body when the function is called (it may return a lazy
+ * object, register the function, or wrap it in something else): calling the function is then no
+ * evidence that its body runs.
+ */
+export function hasOpaqueDecorator(model: SemanticModel, fn: Scope): boolean {
+  const definition = fn.node.parent;
+  if (definition?.type !== 'decorated_definition') return false;
+  return definition.namedChildren.some((child) => {
+    if (child.type !== 'decorator') return false;
+    let expression = child.namedChildren.find((c) => c.type !== 'comment');
+    if (expression?.type === 'call') expression = expression.childForFieldName('function') ?? undefined;
+    const name = expression ? model.qualifiedNameOf(expression, fn.parent ?? model.root) : undefined;
+    return !name || !TRANSPARENT_DECORATORS.has(name);
   });
 }
 

@@ -164,6 +164,19 @@ function isPlainValue(model: SemanticModel, binding: Binding): boolean {
   return !!name && PLAIN_CONSTRUCTORS.has(name);
 }
 
+/**
+ * Whether the value a local name holds could be shared with other processes (a multiprocessing
+ * `Value`, a manager proxy) or is unknown: bound by a call other than a built-in container's
+ * constructor. Parameters and literals are taken as plain objects.
+ */
+export function mayBeShared(model: SemanticModel, bindings: readonly Binding[]): boolean {
+  return bindings.some((b) => {
+    if (b.kind === 'parameter' || b.kind === 'for-target') return false;
+    if ((b.kind !== 'assignment' && b.kind !== 'walrus') || !b.value) return true;
+    return !isPlainValue(model, b);
+  });
+}
+
 export function positionalParameters(fn: Scope): string[] {
   const parameters = fn.node.childForFieldName('parameters');
   const names: string[] = [];

@@ -131,6 +131,8 @@ export class ProjectIndex {
         const target = this.resolveFunction(edge.callee);
         // Calling an async function or a generator only creates an object; its body does not run.
         if (!target || target.isAsync || target.isGenerator) continue;
+        // Starting processes is reported at import time only when the body surely runs on the call.
+        if (effect === 'process-start' && target.opaqueDecorator) continue;
         const list = callers.get(target);
         if (list) list.push({ caller: fn, edge });
         else callers.set(target, [{ caller: fn, edge }]);

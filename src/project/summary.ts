@@ -8,7 +8,7 @@ import type { LineIndex } from '../parser/line-index.js';
 import type { SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
 import { functionEffects } from '../loops/function-effects.js';
-import { startsProcesses } from '../concurrency/pools.js';
+import { hasOpaqueDecorator, startsProcesses } from '../concurrency/pools.js';
 
 /** Kinds of effect tracked through the call graph. `process-start` starts worker processes (see src/concurrency/pools.ts). */
 export type EffectKind = 'blocking' | 'ordered' | 'shared-state' | 'cpu' | 'process-start';
@@ -58,6 +58,8 @@ export interface FunctionSummary {
   isAsync: boolean;
   /** Contains `yield`: calling it makes a generator (or an async generator) instead of running it. */
   isGenerator: boolean;
+  /** Decorated by something that may not run the body when the function is called (see `hasOpaqueDecorator`). */
+  opaqueDecorator?: boolean;
   /** The first direct call of each effect kind, in source order. */
   effects: DirectEffect[];
   calls: CallEdge[];
@@ -103,6 +105,7 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
       column: position.column,
       isAsync: scope.isAsync,
       isGenerator: scope.containsYield,
+      opaqueDecorator: hasOpaqueDecorator(model, scope) || undefined,
       effects: [],
       calls: [],
     });

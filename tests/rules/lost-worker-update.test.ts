@@ -4,6 +4,10 @@ import { ruleTester } from '../helpers/rule-tester.js';
 ruleTester(lostWorkerUpdate, {
   valid: [
     {
+      name: 'a multiprocessing.Value passed to the Process is shared',
+      code: 'import ctypes\nimport multiprocessing\n\ndef check(flag):\n    flag.value = True\n\nif __name__ == "__main__":\n    ctx = multiprocessing.get_context("spawn")\n    flag = ctx.Value(ctypes.c_bool)\n    p = ctx.Process(target=check, args=(flag,))\n    p.start()\n    p.join()\n    print(flag.value)\n',
+    },
+    {
       name: 'the worker returns its result and the parent collects it',
       code: 'from multiprocessing import Pool\n\ndef work(n):\n    return n * n\n\nif __name__ == "__main__":\n    with Pool(2) as pool:\n        results = pool.map(work, range(10))\n    print(results)\n',
     },

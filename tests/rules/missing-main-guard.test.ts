@@ -6,6 +6,25 @@ const WORKER = 'def square(x):\n    return x * x\n\n';
 ruleTester(missingMainGuard, {
   valid: [
     {
+      name: "a package's __main__.py (run with python -m, which workers never re-run)",
+      files: {
+        'main.py': '',
+        'pkg/__init__.py': '',
+        'pkg/__main__.py': `from multiprocessing import Pool\n\n${WORKER}with Pool(2) as pool:\n    print(pool.map(square, range(4)))\n`,
+      },
+    },
+    {
+      name: 'an import-time call of a decorated function, whose body may not run on the call',
+      code: `from multiprocessing import Pool\nimport registry\n\n${WORKER}@registry.lazy\ndef compute():\n    with Pool(2) as pool:\n        return pool.map(square, range(4))\n\nRESULT = compute()\n`,
+    },
+    {
+      name: 'cross-file: the imported function is decorated',
+      files: {
+        'main.py': 'from strategies import floats\n\nFLOATS = floats()\n',
+        'strategies.py': 'import functools\nfrom multiprocessing import Process\n\ndef defines_strategy(f):\n    @functools.wraps(f)\n    def lazy(*args):\n        return lambda: f(*args)\n    return lazy\n\ndef probe():\n    p = Process(target=print)\n    p.start()\n    p.join()\n\n@defines_strategy\ndef floats():\n    probe()\n    return 1.0\n',
+      },
+    },
+    {
       name: 'pool under the main guard',
       code: `import multiprocessing\n\n${WORKER}if __name__ == "__main__":\n    with multiprocessing.Pool(2) as pool:\n        print(pool.map(square, range(4)))\n`,
     },

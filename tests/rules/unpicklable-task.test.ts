@@ -6,6 +6,10 @@ const PPE = 'from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecu
 ruleTester(unpicklableTask, {
   valid: [
     {
+      name: 'a Process with a lambda target that is never started pickles nothing',
+      code: 'import multiprocessing\n\ndef test_flushing(flike):\n    proc = multiprocessing.Process(target=lambda: flike.flush())\n    flike.flush()\n    return proc.name\n',
+    },
+    {
       name: 'module-level function and plain arguments',
       code: `${PPE}\ndef square(x):\n    return x * x\n\ndef main(xs):\n    with ProcessPoolExecutor() as pool:\n        return list(pool.map(square, xs)), pool.submit(square, 3).result()\n`,
     },

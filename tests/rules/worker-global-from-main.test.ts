@@ -4,6 +4,10 @@ import { ruleTester } from '../helpers/rule-tester.js';
 ruleTester(workerGlobalFromMain, {
   valid: [
     {
+      name: 'module-level classes and functions the worker uses are defined at import',
+      code: 'import multiprocessing\n\nclass Tool:\n    def run(self, x):\n        return helper(x)\n\ndef helper(x):\n    return x\n\ndef child(x):\n    return Tool().run(x)\n\nif __name__ == "__main__":\n    p = multiprocessing.Process(target=child, args=(1,))\n    p.start()\n    p.join()\n',
+    },
+    {
       name: 'a module-level constant assigned at import',
       code: 'from multiprocessing import Pool\n\nFACTOR = 3\n\ndef scale(x):\n    return x * FACTOR\n\nif __name__ == "__main__":\n    with Pool(2) as pool:\n        print(pool.map(scale, range(5)))\n',
     },

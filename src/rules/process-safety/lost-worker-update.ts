@@ -4,7 +4,7 @@
  * Each worker process has its own copy: the parent never sees it.
  */
 import { functionsRunInWorkers, processWorkers, type ProcessWorker } from '../../concurrency/pools.js';
-import { ownerFunction, writesOf, type Write } from '../../concurrency/worker-writes.js';
+import { mayBeShared, ownerFunction, writesOf, type Write } from '../../concurrency/worker-writes.js';
 import type { SyntaxNode } from '../../parser/parser.js';
 import type { CallSite, Scope } from '../../semantic/model.js';
 import type { Rule, RuleContext } from '../rule.js';
@@ -108,7 +108,9 @@ function argumentReadAfter(context: RuleContext, worker: ProcessWorker, write: W
   if (passed?.type !== 'identifier') return undefined;
   const scope = submission.call.scope;
   const after = submission.call.node.endIndex;
-  for (const binding of model.bindingsOf(passed.text, scope)) {
+  const bindings = model.bindingsOf(passed.text, scope);
+  if (mayBeShared(model, bindings)) return undefined;
+  for (const binding of bindings) {
     for (const use of binding.uses) {
       if (use.startIndex > after && ownerFunction(model, use) === scope.executionScope) return use;
     }

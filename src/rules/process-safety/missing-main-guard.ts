@@ -50,7 +50,10 @@ export const missingMainGuard: Rule = {
         '(also `get_context(...).Pool`), `start()` on a `multiprocessing.Process`, or `submit`/`map` on a ' +
         '`ProcessPoolExecutor` (whose workers start on first use, so creating one at import is not flagged). ' +
         'Not flagged when the code asks for the `fork` start method (`get_context("fork")`, ' +
-        '`set_start_method("fork")`), under which workers do not import the module again.',
+        '`set_start_method("fork")`), under which workers do not import the module again, nor in a package\'s ' +
+        '`__main__.py` (run with `python -m`, which multiprocessing does not re-run in workers). Calls of functions ' +
+        'whose decorators may not run the body on the call (anything but `staticmethod`, `classmethod`, ' +
+        '`functools.cache`/`lru_cache`) are not followed.',
       why:
         `Under ${SPAWN_METHODS}, every worker process starts a fresh interpreter that imports the main module ` +
         'to find the worker function. Without the guard the import runs the pool-creating code again inside the worker, ' +
@@ -93,6 +96,8 @@ export const missingMainGuard: Rule = {
 
   check(context: RuleContext): void {
     const { model } = context;
+    // A package's `__main__.py` runs with `python -m package`, and multiprocessing never re-runs it in workers.
+    if (model.moduleName === '__main__' || model.moduleName.endsWith('.__main__')) return;
     const runAtImport = functionsRunAtImport(model);
     // One finding per import-time call, listing every start it leads to.
     const byEntry = new Map<number, { entry: CallSite; chain: CallSite[]; starts: CallSite[] }>();
@@ -156,7 +161,7 @@ export const missingMainGuard: Rule = {
     const fix = data.guard ? fixWithSafety(data.guard, project) : undefined;
     if (data.kind === 'local') return { message: data.message, fix };
     const target = project.resolveFunction(String(data.callee));
-    if (!target || target.isAsync || target.isGenerator) return undefined;
+    if (!target || target.isAsync || target.isGenerator || target.opaqueDecorator) return undefined;
     const chain = project.effectChain(target, 'process-start');
     if (!chain) return undefined;
     const last = chain.steps.at(-1)!;

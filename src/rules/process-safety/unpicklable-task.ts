@@ -4,6 +4,7 @@
  * connections, generators, multiprocessing queues and locks as task arguments.
  */
 import { picklingProblem, type PicklingProblem } from '../../concurrency/pickling.js';
+import { holderOf, useKind, usesOf } from '../../concurrency/ownership.js';
 import { startMethodOf, startMethodOfPool, submissions, type Submission } from '../../concurrency/pools.js';
 import type { SyntaxNode } from '../../parser/parser.js';
 import type { Rule, RuleContext } from '../rule.js';
@@ -73,8 +74,8 @@ export const unpicklableTask: Rule = {
     for (const submission of submissions(model)) {
       if (submission.kind.runner !== 'processes') continue;
       const method = startMethod(context, submission);
-      // Under fork a process's target and arguments are inherited, never pickled.
-      if (submission.atStart && method === 'fork') continue;
+      // Under fork a process's target and arguments are inherited, never pickled; and only started processes pickle them.
+      if (submission.atStart && (method === 'fork' || (submission.kind.shape === 'process' && !mayBeStarted(context, submission)))) continue;
       const values = [...(submission.fn ? [submission.fn] : []), ...submission.sent];
       for (const value of values) {
         const problem = picklingProblem(model, value, submission.call.scope, { atStart: submission.atStart });
@@ -84,6 +85,17 @@ export const unpicklableTask: Rule = {
     }
   },
 };
+
+/** A process object that is started, or handed to code that may start it. */
+function mayBeStarted(context: RuleContext, submission: Submission): boolean {
+  const holder = holderOf(context.model, submission.call);
+  if (holder.kind === 'dropped') return holder.method === 'start';
+  if (holder.kind !== 'name') return true;
+  return usesOf(holder).some((use) => {
+    const kind = useKind(use);
+    return kind.kind === 'escapes' || kind.method === 'start';
+  });
+}
 
 function startMethod(context: RuleContext, submission: Submission) {
   if (submission.atStart) return startMethodOf(context.model, submission.call);

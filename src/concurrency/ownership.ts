@@ -45,7 +45,7 @@ export function holderOf(model: SemanticModel, creation: CallSite): Holder {
 
 /** How one reference to the holder uses the object. */
 export type UseKind =
-  /** `pool.shutdown()`, `pool.close()`, `pool.terminate()`, `pool.join()`, or the bound method handed on (`atexit.register(pool.shutdown)`). */
+  /** `pool.shutdown()`, `pool.close()`, `pool.terminate()`, `pool.join()`, the bound method handed on (`atexit.register(pool.shutdown)`), or `del pool`. */
   | 'closes'
   /** `with pool:` */
   | 'with'
@@ -70,6 +70,8 @@ export function useKind(use: SyntaxNode): { kind: UseKind; method?: string } {
     return called ? { kind: 'method', method } : { kind: 'other', method };
   }
   if (parent.type === 'with_item' || (parent.type === 'as_pattern' && parent.parent?.type === 'with_item')) return { kind: 'with' };
+  // `del pool`: handed to the garbage collector on purpose.
+  if (parent.type === 'delete_statement' || (parent.type === 'expression_list' && parent.parent?.type === 'delete_statement')) return { kind: 'closes', method: 'del' };
   if (parent.type === 'argument_list' || parent.type === 'keyword_argument' || parent.type === 'return_statement' || parent.type === 'yield') return { kind: 'escapes' };
   if (['list', 'tuple', 'set', 'dictionary', 'pair', 'expression_list', 'conditional_expression', 'boolean_operator'].includes(parent.type)) return { kind: 'escapes' };
   if (parent.type === 'assignment' && node.field === 'right') return { kind: 'escapes' };

@@ -5,6 +5,10 @@ const TPE = 'from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecu
 
 ruleTester(poolNotShutDown, {
   valid: [
+    {
+      name: 'deleted on purpose (handed to the garbage collector)',
+      code: `${TPE}\ndef f(work, xs):\n    executor = ThreadPoolExecutor(max_workers=5)\n    res = executor.map(work, xs)\n    del executor\n    return list(res)\n`,
+    },
     { name: 'with block', code: `${TPE}\ndef f(work, xs):\n    with ThreadPoolExecutor() as ex:\n        return list(ex.map(work, xs))\n` },
     {
       name: 'close() and join() in finally',

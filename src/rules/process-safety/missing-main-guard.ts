@@ -59,7 +59,9 @@ export const missingMainGuard: Rule = {
         'to find the worker function. Without the guard the import runs the pool-creating code again inside the worker, ' +
         'which multiprocessing refuses ("An attempt has been made to start a new process before the current process ' +
         'has finished its bootstrapping phase"): the program fails with a screen of errors or hangs. It works on Linux ' +
-        'before 3.14 only because fork does not re-import the module.',
+        'before 3.14 only because fork does not re-import the module. Even under fork, a module that starts a pool at ' +
+        'import deadlocks when another module imports it and the workers need a function from it (tested: the forked ' +
+        'workers wait for the module the parent is still importing, and the program hangs).',
       example: [
         'import multiprocessing',
         '',

@@ -34,11 +34,14 @@ export const poolNotShutDown: Rule = {
         'Executors held in module-level names are not flagged: `concurrent.futures` joins their workers at ' +
         'interpreter exit.',
       why:
-        'Every call of the function leaves worker threads or processes behind: they stay alive, idle, holding ' +
-        'memory and file descriptors until the interpreter exits, and a long-running program accumulates them. The ' +
-        'multiprocessing documentation warns that a pool not closed "can lead to the process hanging on ' +
-        'finalization", and since Python 3.8 an unclosed pool emits a `ResourceWarning`. Errors raised in work ' +
-        'nobody waits for are never seen.',
+        'Nothing decides when the workers stop, and nothing waits for them. CPython stops them only when the object ' +
+        'is garbage-collected (checked on 3.11: at once under reference counting when the function returns, but a ' +
+        'reference cycle, a traceback or a long-lived owner keeps them alive, and other implementations collect ' +
+        'later); an object on `self` keeps its workers for the object\'s whole life. A `multiprocessing` pool left to ' +
+        'the collector emits `ResourceWarning: unclosed running multiprocessing pool`, and its documentation warns ' +
+        'that relying on the collector "can lead to the process hanging on finalization". A `with` block (or ' +
+        '`shutdown()`) ends the workers at a known point and waits for the work handed to them. An explicit ' +
+        '`del pool` is taken as a deliberate hand-over to the collector and not flagged.',
       example: [
         'from concurrent.futures import ThreadPoolExecutor',
         '',
@@ -85,7 +88,7 @@ export const poolNotShutDown: Rule = {
           const last = uses.at(-1);
           context.report(
             creation.call.node,
-            `${name} (held by ${where}) is never shut down: no \`with\` block, no ${closeWords(creation)}${last ? ` after its last use at line ${lineAt(context, last)}` : ''}, so its worker ${workerWord(creation)} outlive it; use it as a \`with\` block (\`with ${callShown(creation.call.node)} as ${holder.name}:\`) or call ${closeWords(creation)} when done`,
+            `${name} (held by ${where}) is never shut down: no \`with\` block, no ${closeWords(creation)}${last ? ` after its last use at line ${lineAt(context, last)}` : ''}, so nothing waits for its worker ${workerWord(creation)} and they stop only if and when the garbage collector gets to it; use it as a \`with\` block (\`with ${callShown(creation.call.node)} as ${holder.name}:\`) or call ${closeWords(creation)} when done`,
             { fix: withFix(context, creation, holder, uses), related: uses.slice(0, 3).map((u) => relatedAt(context, u, 'used here')) },
           );
           break;
@@ -98,7 +101,7 @@ export const poolNotShutDown: Rule = {
           if (!cls) break;
           context.report(
             creation.call.node,
-            `${name} is stored in \`self.${holder.attribute}\` and no method of \`${cls}\` (or of this module) ever shuts it down: every \`${cls}\` leaves its worker ${workerWord(creation)} behind; add a \`close()\` method (and \`__exit__\`) that calls \`self.${holder.attribute}.${creation.kind.shape === 'executor' ? 'shutdown()' : 'close()` and `join()'}\``,
+            `${name} is stored in \`self.${holder.attribute}\` and no method of \`${cls}\` (or of this module) ever shuts it down: every \`${cls}\` keeps its worker ${workerWord(creation)} for its whole life and nothing waits for them to finish; add a \`close()\` method (and \`__exit__\`) that calls \`self.${holder.attribute}.${creation.kind.shape === 'executor' ? 'shutdown()' : 'close()` and `join()'}\``,
             { related: references.slice(0, 3).map((r) => relatedAt(context, r, 'used here')) },
           );
           break;
@@ -106,7 +109,7 @@ export const poolNotShutDown: Rule = {
         case 'dropped': {
           context.report(
             creation.call.node,
-            `${name} is used once (\`.${holder.method}(...)\`) and dropped without being shut down: its worker ${workerWord(creation)} stay behind until the interpreter exits; use it as a \`with\` block`,
+            `${name} is used once (\`.${holder.method}(...)\`) and dropped without being shut down: nothing waits for its worker ${workerWord(creation)}, which stop only if and when the garbage collector gets to it; use it as a \`with\` block`,
           );
           break;
         }

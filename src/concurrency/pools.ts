@@ -175,7 +175,8 @@ function fromCreation(creation: Creation): Submission[] {
     case 'pool':
       return make('initializer', args.positional[1] ?? args.keywords.get('initializer'), args.positional[2] ?? args.keywords.get('initargs'), undefined);
     case 'executor': {
-      const initializer = args.keywords.get('initializer') ?? args.positional[kind.runner === 'processes' ? 2 : 2];
+      // (max_workers, mp_context or thread_name_prefix, initializer, initargs)
+      const initializer = args.keywords.get('initializer') ?? args.positional[2];
       const initargs = args.keywords.get('initargs') ?? args.positional[3];
       return make('initializer', initializer, initargs, undefined);
     }

@@ -85,6 +85,25 @@ export class ProjectIndex {
     return result;
   }
 
+  /**
+   * The other modules that import `module` or a name from it: `*` stands for the whole module
+   * (`import module`), otherwise the names imported (`from module import name`).
+   */
+  importersOf(module: string): Array<{ path: string; names: string[] }> {
+    const importers: Array<{ path: string; names: string[] }> = [];
+    for (const summary of this.modules.values()) {
+      if (summary.module === module) continue;
+      const names = new Set<string>();
+      for (const target of summary.imports ?? []) {
+        if (target === module) names.add('*');
+        else if (target.startsWith(`${module}.`)) names.add(target.slice(module.length + 1).split('.')[0]!);
+      }
+      for (const star of summary.starImports) if (star === module) names.add('*');
+      if (names.size > 0) importers.push({ path: summary.path, names: [...names] });
+    }
+    return importers;
+  }
+
   isClass(qualifiedName: string): boolean {
     return this.classes.has(this.canonical(qualifiedName, 0) ?? qualifiedName);
   }
@@ -135,6 +154,8 @@ export class ProjectIndex {
         const target = this.resolveFunction(edge.callee);
         // Calling an async function or a generator only creates an object; its body does not run.
         if (!target || target.isAsync || target.isGenerator) continue;
+        // Starting processes is reported at import time only when the body surely runs on the call.
+        if (effect === 'process-start' && target.opaqueDecorator) continue;
         const list = callers.get(target);
         if (list) list.push({ caller: fn, edge });
         else callers.set(target, [{ caller: fn, edge }]);

@@ -10,9 +10,10 @@ import type { Scope } from '../semantic/scope.js';
 import { functionEffects } from '../loops/function-effects.js';
 import type { ModuleConcurrency } from '../concurrency/facts.js';
 import { concurrencyFactsIfBuilt } from '../concurrency/summary.js';
+import { hasOpaqueDecorator, startsProcesses } from '../concurrency/pools.js';
 
-/** Kinds of effect tracked through the call graph. */
-export type EffectKind = 'blocking' | 'ordered' | 'shared-state' | 'cpu';
+/** Kinds of effect tracked through the call graph. `process-start` starts worker processes (see src/concurrency/pools.ts). */
+export type EffectKind = 'blocking' | 'ordered' | 'shared-state' | 'cpu' | 'process-start';
 
 /** A call, at a position in a file, to a catalogued function that has an effect. */
 export interface DirectEffect {
@@ -59,6 +60,8 @@ export interface FunctionSummary {
   isAsync: boolean;
   /** Contains `yield`: calling it makes a generator (or an async generator) instead of running it. */
   isGenerator: boolean;
+  /** Decorated by something that may not run the body when the function is called (see `hasOpaqueDecorator`). */
+  opaqueDecorator?: boolean;
   /** The first direct call of each effect kind, in source order. */
   effects: DirectEffect[];
   calls: CallEdge[];
@@ -80,6 +83,8 @@ export interface ModuleSummary {
   starImports: string[];
   /** Shared-state accesses and entry points (`src/concurrency`), when a rule of this run needed them. */
   concurrency?: ModuleConcurrency;
+  /** What every import statement of the file names (any scope): `pkg.mod` for `import pkg.mod as m`, `pkg.mod.name` for `from pkg.mod import name`. */
+  imports?: string[];
 }
 
 export function effectOf(entry: CatalogueEntry): EffectKind[] {
@@ -104,6 +109,7 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
       column: position.column,
       isAsync: scope.isAsync,
       isGenerator: scope.containsYield,
+      opaqueDecorator: hasOpaqueDecorator(model, scope) || undefined,
       effects: [],
       calls: [],
     });
@@ -117,6 +123,10 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     const callee = model.calleeName(call);
     if (!callee) continue;
     const position = lines.position(call.node.startIndex);
+    const starts = startsProcesses(model, call);
+    if (starts && !summary.effects.some((e) => e.effect === 'process-start')) {
+      summary.effects.push({ effect: 'process-start', callee: starts, line: position.line, column: position.column });
+    }
     const entry = model.catalogue.lookup(callee);
     if (entry) {
       for (const effect of effectOf(entry)) {
@@ -165,6 +175,13 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     if (imported.length === 1 && imported[0].target && bindings.length === 1) aliases[name] = imported[0].target;
   }
 
+  const imports = new Set<string>();
+  for (const scope of model.scopes) {
+    for (const bindings of scope.bindings.values()) {
+      for (const b of bindings) if ((b.kind === 'import' || b.kind === 'from-import') && b.target) imports.add(b.target);
+    }
+  }
+
   return {
     module: model.moduleName,
     path,
@@ -173,5 +190,6 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     aliases,
     starImports: [...model.root.starImports],
     concurrency: concurrencyFactsIfBuilt(model),
+    imports: [...imports],
   };
 }

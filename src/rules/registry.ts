@@ -4,8 +4,15 @@ import { coroutineNeverAwaited } from './async/coroutine-never-awaited.js';
 import { danglingTask } from './async/dangling-task.js';
 import { parallelizableComprehension } from './parallel/parallelizable-comprehension.js';
 import { parallelizableLoop } from './parallel/parallelizable-loop.js';
+import { inheritedRandomSeed } from './process-safety/inherited-random-seed.js';
+import { lostWorkerUpdate } from './process-safety/lost-worker-update.js';
+import { missingMainGuard } from './process-safety/missing-main-guard.js';
+import { unpicklableTask } from './process-safety/unpicklable-task.js';
+import { workerGlobalFromMain } from './process-safety/worker-global-from-main.js';
 import { checkThenAct } from './race/check-then-act.js';
 import { unprotectedReadModifyWrite } from './race/unprotected-read-modify-write.js';
+import { daemonThreadNotJoined } from './resource/daemon-thread-not-joined.js';
+import { poolNotShutDown } from './resource/pool-not-shut-down.js';
 import type { Rule } from './rule.js';
 
 export const ALL_RULES: readonly Rule[] = [
@@ -14,8 +21,15 @@ export const ALL_RULES: readonly Rule[] = [
   danglingTask,
   parallelizableLoop,
   parallelizableComprehension,
+  missingMainGuard,
+  unpicklableTask,
+  lostWorkerUpdate,
+  workerGlobalFromMain,
+  inheritedRandomSeed,
   unprotectedReadModifyWrite,
   checkThenAct,
+  poolNotShutDown,
+  daemonThreadNotJoined,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {

@@ -15,7 +15,7 @@ describe.concurrent('concur rules', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     const rows = result.stdout.split('\n').filter((line) => /^[A-Z]+\d+ /.test(line));
-    expect(rows.map((row) => row.slice(0, 5))).toEqual(['AS101', 'AS102', 'AS103', 'PA101', 'PA102', 'RC101', 'RC102']);
+    expect(rows.map((row) => row.slice(0, 5))).toEqual(['AS101', 'AS102', 'AS103', 'PA101', 'PA102', 'PS101', 'PS102', 'PS103', 'PS104', 'PS105', 'RC101', 'RC102', 'RS101', 'RS102']);
     expect(rows[0]).toMatch(/^AS101 (\[[ *]\]|   ) blocking-call-in-async\s+Blocking call in an async function stalls the event loop$/);
     expect(rows[1]).toMatch(/^AS102 (\[[ *]\]|   ) coroutine-never-awaited\s+Coroutine is created and never awaited/);
     expect(rows[2]).toMatch(/^AS103 (\[[ *]\]|   ) dangling-task\s+Task created and dropped/);
@@ -46,8 +46,15 @@ describe.concurrent('concur rules', () => {
       ['AS103', 'dangling-task', 'async-blocking'],
       ['PA101', 'parallelizable-loop', 'opportunity'],
       ['PA102', 'parallelizable-comprehension', 'opportunity'],
+      ['PS101', 'missing-main-guard', 'process-safety'],
+      ['PS102', 'unpicklable-task', 'process-safety'],
+      ['PS103', 'lost-worker-update', 'process-safety'],
+      ['PS104', 'worker-global-from-main', 'process-safety'],
+      ['PS105', 'inherited-random-seed', 'process-safety'],
       ['RC101', 'unprotected-read-modify-write', 'race'],
       ['RC102', 'check-then-act', 'race'],
+      ['RS101', 'pool-not-shut-down', 'resource'],
+      ['RS102', 'daemon-thread-not-joined', 'resource'],
     ]);
     for (const rule of rules) {
       expect(rule.summary).toEqual(expect.any(String));

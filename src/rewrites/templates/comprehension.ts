@@ -11,7 +11,9 @@ import type { SyntaxNode } from '../../parser/parser.js';
 import type { WorkersDefault } from '../../plans/plan-loop.js';
 import { isSized } from '../iterables.js';
 import { RewriteRefused } from '../loop-parts.js';
-import { codeRunAtImport, constantsOffset, definesOnly, ImportPlan, isMainGuard, NameAllocator, workersValue, type MainGuard } from '../module-setup.js';
+import { isNestedDefinition, lateBinding } from '../../concurrency/pickling.js';
+import { definesOnly, guardedText } from '../../fixes/main-guard.js';
+import { codeRunAtImport, constantsOffset, ImportPlan, isMainGuard, NameAllocator, workersValue, type MainGuard } from '../module-setup.js';
 import type { RewriteContext } from '../rewrite-context.js';
 import { afterLineEnd, block, indentationAt, lineStart, multilineStrings, newlineOf, transformRegion } from '../source-text.js';
 import { orderedMapHelper } from './ordered-map.js';
@@ -160,9 +162,7 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
   let templateEdits: Edit[] = [statementEdit];
   let guardEdit: Edit | undefined;
   if (guard) {
-    const guarded = transformRegion(source, guard.start, source.length, inGuard ? [statementEdit] : [], { remove: 0, add: u }, writer.strings);
-    const ending = source.endsWith('\n') || guarded.endsWith('\n') ? '' : nl;
-    guardEdit = { start: guard.start, end: source.length, text: `if __name__ == "__main__":${nl}${guarded}${ending}` };
+    guardEdit = { start: guard.start, end: source.length, text: guardedText(source, guard.start, inGuard ? [statementEdit] : [], u, writer.strings, nl) };
     templateEdits = inGuard ? [guardEdit] : [statementEdit, guardEdit];
   }
   if (task && processes) {
@@ -407,15 +407,13 @@ function checkProcessWorker(input: ComprehensionRewriteInput, fn: string | undef
     }
   }
   for (const scope of facts.functions) {
-    if (scope.parent !== model.root && scope.parent?.kind !== 'class') {
+    if (isNestedDefinition(scope)) {
       throw new RewriteRefused(`\`${scope.displayName}\` is defined inside a function: worker processes can only use module-level functions`);
     }
     if (model.isUnderMainGuard(scope.node)) throw new RewriteRefused(`\`${scope.displayName}\` is defined under the \`__main__\` guard, where worker processes do not see it`);
   }
   for (const name of facts.globalsRead) {
-    const late = (model.root.bindings.get(name) ?? []).find(
-      (b) => model.isUnderMainGuard(b.node) || (guard && b.node.startIndex >= guard.first.startIndex) || !isTopLevelBinding(b.node),
-    );
+    const late = lateBinding(model, name, guard?.first.startIndex);
     if (late) {
       throw new RewriteRefused(
         `a function the element calls reads the module-level \`${name}\`, which is set at line ${lineAt(late.node)} while the program runs: worker processes started with spawn or forkserver would not see that value`,
@@ -461,12 +459,6 @@ function valuesSent(input: ComprehensionRewriteInput, guard: MainGuard | undefin
   return sent;
 }
 
-function isTopLevelBinding(node: SyntaxNode): boolean {
-  for (let current: SyntaxNode | null = node.parent; current; current = current.parent) {
-    if (current.type === 'function_definition' || current.type === 'class_definition') return false;
-  }
-  return true;
-}
 
 /** What replaces the comprehension: the pool's results, as the same kind of value. */
 function replacementText(writer: Writer, results: string): string {

@@ -11,9 +11,11 @@ import { isReference } from '../../loops/name-flow.js';
 import type { SyntaxNode } from '../../parser/parser.js';
 import { commitBody, commitLoopHead, elseText, RewriteRefused } from '../loop-parts.js';
 import { codeRunAtImport, type MainGuard } from '../module-setup.js';
+import { isNestedDefinition, lambdaBinding, lateBinding } from '../../concurrency/pickling.js';
+import { guardedText } from '../../fixes/main-guard.js';
 import { addWorkersConstant, nameBase, workerDocstring, type RewriteContext } from '../rewrite-context.js';
 import { isSized } from '../iterables.js';
-import { lineStart, transformRegion } from '../source-text.js';
+import { lineStart } from '../source-text.js';
 import { workerFunction } from '../worker-function.js';
 import { resultsInOrder } from './ordered-map.js';
 import { openProcessPool } from './process-pool.js';
@@ -84,9 +86,7 @@ export function processesRewrite(context: RewriteContext): Edit[] {
   if (!guard) return [workerEdit, { start: parts.start, end: parts.end, text: loopText }];
 
   const loopEdit = { start: parts.start, end: parts.end, text: loopText };
-  const guarded = transformRegion(source, guard.start, source.length, loopInGuard ? [loopEdit] : [], { remove: 0, add: u }, context.strings);
-  const ending = source.endsWith('\n') ? '' : newline;
-  const guardEdit: Edit = { start: guard.start, end: source.length, text: `if __name__ == "__main__":${newline}${guarded}${ending}` };
+  const guardEdit: Edit = { start: guard.start, end: source.length, text: guardedText(source, guard.start, loopInGuard ? [loopEdit] : [], u, context.strings, newline) };
   if (guard.start === workerAt) guardEdit.text = `${workerEdit.text}${guardEdit.text}`;
   const edits = guard.start === workerAt ? [guardEdit] : [workerEdit, guardEdit];
   return loopInGuard ? edits : [...edits, loopEdit];
@@ -126,7 +126,7 @@ function valuesSent(context: RewriteContext, guard: MainGuard | undefined): stri
         continue;
       }
       if (id.text === 'self' || id.text === 'cls') throw new RewriteRefused(`the map stage uses \`${id.text}\`, which a process pool would pickle for every chunk of items`);
-      if (bindings.some((b) => b.kind === 'assignment' && b.value?.type === 'lambda')) {
+      if (lambdaBinding(bindings)) {
         throw new RewriteRefused(`\`${id.text}\` is a lambda, which a process pool cannot pickle`);
       }
       sent.push(id.text);
@@ -139,16 +139,13 @@ function valuesSent(context: RewriteContext, guard: MainGuard | undefined): stri
 function checkCalledFunctions(context: RewriteContext, guard: MainGuard | undefined): void {
   const { model, analysis } = context;
   for (const scope of analysis.calledFunctions) {
-    if (scope.parent !== model.root && scope.parent?.kind !== 'class') {
+    if (isNestedDefinition(scope)) {
       throw new RewriteRefused(`\`${scope.displayName}\` is defined inside a function: worker processes can only use module-level functions`);
     }
     if (model.isUnderMainGuard(scope.node)) throw new RewriteRefused(`\`${scope.displayName}\` is defined under the \`__main__\` guard, where worker processes do not see it`);
   }
   for (const name of analysis.globalsRead) {
-    const bindings = model.root.bindings.get(name) ?? [];
-    const late = bindings.find(
-      (b) => model.isUnderMainGuard(b.node) || (guard && b.node.startIndex >= guard.first.startIndex) || !isTopLevelBinding(b.node),
-    );
+    const late = lateBinding(model, name, guard?.first.startIndex);
     if (late) {
       const line = context.source.slice(0, late.node.startIndex).split('\n').length;
       throw new RewriteRefused(
@@ -183,9 +180,3 @@ function checkExceptionsPickle(context: RewriteContext): void {
   }
 }
 
-function isTopLevelBinding(node: SyntaxNode): boolean {
-  for (let current: SyntaxNode | null = node.parent; current; current = current.parent) {
-    if (current.type === 'function_definition' || current.type === 'class_definition') return false;
-  }
-  return true;
-}

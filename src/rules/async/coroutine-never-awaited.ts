@@ -5,7 +5,28 @@
 import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import type { ProjectIndex } from '../../project/project-index.js';
 import { awaitEdits } from '../../fixes/await-edits.js';
+import { withValues } from '../../concurrency/locks.js';
+import type { SyntaxNode } from '../../parser/parser.js';
 import { asyncFunctionOf, canInsertAwait } from './async-context.js';
+
+/** Context managers of tests that expect their block to raise: `self.assertRaises(TypeError)`, `pytest.raises(...)`. */
+const EXPECTS_EXCEPTION = /(^|\.)(assertRaises|assertRaisesRegex|assertRaisesRegexp|raises)$/;
+
+/**
+ * Inside a test's `with self.assertRaises(...):` block: a call that is expected to raise (wrong
+ * arguments to a coroutine function raise `TypeError` before any coroutine exists).
+ */
+function expectsException(node: SyntaxNode): boolean {
+  for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.type === 'function_definition' || parent.type === 'lambda') return false;
+    if (parent.type !== 'with_statement' || child.field !== 'body') continue;
+    for (const value of withValues(parent)) {
+      const callee = value.type === 'call' ? value.childForFieldName('function') : undefined;
+      if (callee && EXPECTS_EXCEPTION.test(callee.text)) return true;
+    }
+  }
+  return false;
+}
 
 export const coroutineNeverAwaited: Rule = {
   meta: {
@@ -35,7 +56,7 @@ export const coroutineNeverAwaited: Rule = {
   check(context: RuleContext): void {
     const { model, catalogue } = context;
     for (const call of model.calls) {
-      if (!call.statement || call.awaited) continue;
+      if (!call.statement || call.awaited || expectsException(call.node)) continue;
       const callee = model.calleeName(call);
       if (!callee) continue;
       const fix =

@@ -5,28 +5,7 @@
 import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import type { ProjectIndex } from '../../project/project-index.js';
 import { awaitEdits } from '../../fixes/await-edits.js';
-import { withValues } from '../../concurrency/locks.js';
-import type { SyntaxNode } from '../../parser/parser.js';
-import { asyncFunctionOf, canInsertAwait } from './async-context.js';
-
-/** Context managers of tests that expect their block to raise: `self.assertRaises(TypeError)`, `pytest.raises(...)`. */
-const EXPECTS_EXCEPTION = /(^|\.)(assertRaises|assertRaisesRegex|assertRaisesRegexp|raises)$/;
-
-/**
- * Inside a test's `with self.assertRaises(...):` block: a call that is expected to raise (wrong
- * arguments to a coroutine function raise `TypeError` before any coroutine exists).
- */
-function expectsException(node: SyntaxNode): boolean {
-  for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
-    if (parent.type === 'function_definition' || parent.type === 'lambda') return false;
-    if (parent.type !== 'with_statement' || child.field !== 'body') continue;
-    for (const value of withValues(parent)) {
-      const callee = value.type === 'call' ? value.childForFieldName('function') : undefined;
-      if (callee && EXPECTS_EXCEPTION.test(callee.text)) return true;
-    }
-  }
-  return false;
-}
+import { asyncFunctionOf, canInsertAwait, expectsException } from './async-context.js';
 
 export const coroutineNeverAwaited: Rule = {
   meta: {
@@ -39,7 +18,9 @@ export const coroutineNeverAwaited: Rule = {
       what:
         'A call of an `async def` function (of the project, in any file, or a catalogued coroutine ' +
         'function such as `asyncio.sleep`) whose result is dropped: the call is a whole statement with no ' +
-        '`await`, no `asyncio.create_task`, no `asyncio.run`.',
+        '`await`, no `asyncio.create_task`, no `asyncio.run`. Calls inside a test\'s `assertRaises`/`pytest.raises` ' +
+        'block are not reported: called with wrong arguments, a coroutine function raises `TypeError` before any ' +
+        'coroutine exists.',
       why:
         'Calling a coroutine function only creates a coroutine object. Without `await` its body never runs: ' +
         'the write, the request, the sleep silently do not happen, and Python prints at best ' +

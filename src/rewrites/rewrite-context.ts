@@ -55,7 +55,7 @@ export function addWorkersConstant(context: RewriteContext, base: string, what: 
 
 /** `FETCH_ITEM_TIMEOUT = float(os.environ.get("FETCH_ITEM_TIMEOUT", "30"))`, with its comment. */
 function timeoutConstant(context: RewriteContext, workersBase: string, os: string, line: number): string[] {
-  const name = context.names.fresh(`${workersBase.replace(/_WORKERS$/, '')}_ITEM_TIMEOUT`);
+  const name = context.names.fresh(`${workersBase.replace(/_(WORKERS|CONCURRENCY)$/, '')}_ITEM_TIMEOUT`);
   context.timeoutVariable = name;
   return [
     `# Seconds to wait for each item's result in the loop at line ${line}; set ${name} to change it.`,

@@ -16,8 +16,8 @@ import { LOCK_TYPES } from '../semantic/model.js';
 import { splitArguments } from './entry-points.js';
 import type { LockFinder } from './locks.js';
 
-/** Calls that do not raise in practice (container inserts, `len`, clocks, `Condition.notify`). */
-const QUIET_METHODS = new Set(['append', 'appendleft', 'add', 'discard', 'clear', 'notify', 'notify_all', 'set']);
+/** Calls that do not raise in practice (container inserts, `len`, clocks, `Condition.notify` and `wait`). */
+const QUIET_METHODS = new Set(['append', 'appendleft', 'add', 'discard', 'clear', 'notify', 'notify_all', 'wait', 'set']);
 const QUIET_FUNCTIONS = new Set(['builtins.len', 'builtins.isinstance', 'builtins.id', 'time.time', 'time.monotonic', 'time.perf_counter']);
 
 export interface UnprotectedAcquire {

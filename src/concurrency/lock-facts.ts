@@ -169,6 +169,7 @@ export class LockFactCollector {
       const bindings = this.model.bindingsOf(callee.text, call.scope);
       if (bindings.length === 0) return undefined;
       if (bindings.every((b) => b.kind === 'parameter' && b.target !== SELF_PARAMETER) && bindings[0].scope.isFunctionLike) {
+        if (!bindings.every(callersCallable) || forwards(call, fn)) return undefined;
         return { kind: 'parameter', origin: `parameter \`${callee.text}\`` };
       }
       if (bindings.length === 1 && bindings[0].kind === 'for-target') {
@@ -196,9 +197,11 @@ export class LockFactCollector {
     const fromParameter = assigned.every((a) => {
       if (a.value.type !== 'identifier') return false;
       const bindings = this.model.bindingsOf(a.value.text, a.scope);
-      return bindings.length > 0 && bindings.every((b) => b.kind === 'parameter' && b.target !== SELF_PARAMETER);
+      return bindings.length > 0 && bindings.every((b) => b.kind === 'parameter' && b.target !== SELF_PARAMETER && callersCallable(b));
     });
     if (!fromParameter) return undefined;
+    // A private class is made by its own module, which hands it its own functions.
+    if (cls.name.startsWith('_')) return undefined;
     // A class attribute or method of the same name would make `self.x` something else.
     if (cls.bindings.has(attribute)) return undefined;
     return { kind: 'attribute', origin: `\`self.${attribute}\`, set from parameter \`${assigned[0].value.text}\`` };
@@ -228,6 +231,32 @@ export class LockFactCollector {
     if (!element || !iterable || (iterable.type !== 'identifier' && iterable.type !== 'attribute')) return undefined;
     return CALLBACK_COLLECTION.test(lastName(iterable)) ? iterable.text : undefined;
   }
+}
+
+/**
+ * A parameter through which callers hand in code: not private (`_waitpid=os.waitpid` binds a
+ * global for speed), not a type (`dict_type`, `exc_type`, `Factory`, annotated `type[...]`), and
+ * without a function as its default (`time_fetcher=_local_now`, `key=str`: a dependency with a
+ * default implementation, swapped in tests).
+ */
+function callersCallable(binding: Binding): boolean {
+  const name = binding.name;
+  if (name.startsWith('_') || /^[A-Z]/.test(name) || /(^|_)(type|class|cls)$/i.test(name)) return false;
+  const parameter = binding.node.parent;
+  if (!parameter) return true;
+  const annotation = parameter.childForFieldName('type');
+  if (annotation && /^(builtins\.)?(type|Type|typing\.Type)\b/.test(annotation.text)) return false;
+  const value = parameter.type === 'default_parameter' || parameter.type === 'typed_default_parameter' ? parameter.childForFieldName('value') : null;
+  if (value && (value.type === 'identifier' || value.type === 'attribute')) return false;
+  return true;
+}
+
+/** `def wrapper(*args, **kwargs): with lock: return wrapped(*args, **kwargs)`: a wrapper that runs the function under the lock on purpose. */
+function forwards(call: CallSite, fn: Scope): boolean {
+  const args = call.node.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+  if (args.length === 0 || !args.every((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return false;
+  const parameters = fn.node.childForFieldName('parameters')?.namedChildren ?? [];
+  return args.every((a) => parameters.some((p) => (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') && p.namedChildren[0]?.text === a.namedChildren[0]?.text));
 }
 
 function lastName(node: SyntaxNode): string {

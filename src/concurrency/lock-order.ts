@@ -25,6 +25,8 @@ const MAX_DEPTH = 10;
 /** Roots of the per-function explorations (re-acquisition, callbacks) look less deep. */
 const MAX_ROOT_DEPTH = 6;
 const MAX_ROOT_STATES = 200;
+/** Callbacks are looked for a few calls down only: a long chain reports code far from its cause. */
+const MAX_CALLBACK_DEPTH = 3;
 const MAX_CYCLE = 3;
 const MAX_INSTANCES = 6;
 
@@ -404,7 +406,7 @@ class LockOrder {
         const held = (call.held ?? []).map((i) => taken[i]).find(threadLock);
         if (!held) continue;
         this.findBelow(root, call, taken, (state) => {
-          if (state.fn.foreignReleases?.includes(held.fact.identity)) return undefined;
+          if (state.depth > MAX_CALLBACK_DEPTH || state.fn.foreignReleases?.includes(held.fact.identity)) return undefined;
           for (const callback of state.fn.callbacks ?? []) {
             // A parameter of a function further down is whatever its caller passes: not necessarily a callback.
             if (callback.kind === 'parameter' || result.has(callback.siteId)) continue;

@@ -75,6 +75,23 @@ ruleTester(acquireWithoutRelease, {
         '    lock.release()',
       ),
     },
+    {
+      name: 'Condition.wait between acquire and release (moto CountDownLatch)',
+      code: lines(
+        'import threading',
+        '',
+        'class Latch:',
+        '    def __init__(self, n):',
+        '        self._n = n',
+        '        self.lock = threading.Condition()',
+        '',
+        '    def wait(self):',
+        '        self.lock.acquire()',
+        '        while self._n > 0:',
+        '            self.lock.wait()',
+        '        self.lock.release()',
+      ),
+    },
   ],
   invalid: [
     {

@@ -251,12 +251,18 @@ function callersCallable(binding: Binding): boolean {
   return true;
 }
 
-/** `def wrapper(*args, **kwargs): with lock: return wrapped(*args, **kwargs)`: a wrapper that runs the function under the lock on purpose. */
+/**
+ * `def wrapper(*args, **kwargs): with lock: return wrapped(*args, **kwargs)`: a wrapper that runs
+ * the function under the lock on purpose. The splatted values are the function's own parameters
+ * (star parameters, or plain ones as in wrapt's `(wrapped, instance, args, kwargs)`).
+ */
 function forwards(call: CallSite, fn: Scope): boolean {
   const args = call.node.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
   if (args.length === 0 || !args.every((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return false;
-  const parameters = fn.node.childForFieldName('parameters')?.namedChildren ?? [];
-  return args.every((a) => parameters.some((p) => (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') && p.namedChildren[0]?.text === a.namedChildren[0]?.text));
+  return args.every((a) => {
+    const name = a.namedChildren[0];
+    return name?.type === 'identifier' && (fn.bindings.get(name.text) ?? []).some((b) => b.kind === 'parameter');
+  });
 }
 
 function lastName(node: SyntaxNode): string {

@@ -141,6 +141,10 @@ ruleTester(callUnderLock, {
       code: lines('import threading', 'lock = threading.Lock()', '', 'def synchronized(wrapped):', '    def wrapper(*args, **kwargs):', '        with lock:', '            return wrapped(*args, **kwargs)', '    return wrapper'),
     },
     {
+      name: 'a wrapper forwarding the arguments it was given as plain parameters (wrapt `synchronized`)',
+      code: lines('import threading', 'lock = threading.Lock()', '', 'def _synchronized(wrapped, instance, args, kwargs):', '    with lock:', '        return wrapped(*args, **kwargs)'),
+    },
+    {
       name: 'callbacks more than three calls below the lock',
       code: lines(
         'import threading',
@@ -186,6 +190,11 @@ ruleTester(callUnderLock, {
       name: 'a parameter called under the lock',
       code: lines(...header, '    def update(self, fn):', '        with self._lock:', '            self._values = fn(self._values)'),
       errors: [{ line: 12, message: '`fn(self._values)` calls parameter `fn`' }],
+    },
+    {
+      name: 'splatted values that are not the function\'s own parameters',
+      code: lines('import threading', 'lock = threading.Lock()', 'ARGS = (1, 2)', '', 'def run(fn):', '    with lock:', '        return fn(*ARGS)'),
+      errors: [{ line: 7, message: '`fn(*ARGS)` calls parameter `fn`' }],
     },
     {
       name: 'an attribute set from a parameter, called by a helper the locked method calls',

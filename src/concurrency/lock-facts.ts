@@ -75,7 +75,7 @@ export class LockFactCollector {
       acquisitions.push({
         ...position,
         identity: info.identity,
-        lock: stateOf(site.value, fn) ?? this.privateLocal(site.value, fn),
+        lock: this.lockKey(site.value, fn, info.identity, stateOf),
         display: site.value.text.length > 40 ? `${site.value.text.slice(0, 37)}...` : site.value.text,
         via: site.via,
         type: info.type,
@@ -150,6 +150,22 @@ export class LockFactCollector {
     const outerValues = plain(outer);
     if (!outerValues || outerValues.length !== 1 || isAsync(outer) !== isAsync(statement) || !this.locks.lockIdentity(outerValues[0], fn)) return undefined;
     return outerValues[0];
+  }
+
+  /**
+   * The lock object relative to the function. A `Condition` made over a lock is that lock:
+   * `self.not_empty` (made as `Condition(self.mutex)`) is `self.mutex`, a module-level one the global.
+   */
+  private lockKey(value: SyntaxNode, fn: Scope, identity: string, stateOf: (node: SyntaxNode, scope: Scope) => StateKey | undefined): StateKey | undefined {
+    const key = stateOf(value, fn) ?? this.privateLocal(value, fn);
+    const own = this.model.identityOf(value, fn);
+    if (!key || !own || own === identity) return key;
+    const cut = identity.lastIndexOf('.');
+    const owner = identity.slice(0, cut);
+    const attribute = identity.slice(cut + 1);
+    if (value.type === 'attribute' && key.path.length > 0 && own.slice(0, own.lastIndexOf('.')) === owner) return { ...key, path: [...key.path.slice(0, -1), attribute] };
+    if (!identity.includes('<locals>') && !this.model.classes.has(owner)) return { root: 'name', id: identity, path: [], scope: 'module' };
+    return undefined;
   }
 
   /** A local variable only this call of the function sees: named by its identity, `scope: 'local'`. */

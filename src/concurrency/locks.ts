@@ -133,7 +133,7 @@ export class LockFinder {
     const type = this.model.typeOf(value, scope);
     const creation = this.creationOf(value, scope);
     if (type && LOCK_TYPES.has(type)) {
-      if (SEMAPHORES.test(type) && creation && semaphoreAboveOne(creation)) return undefined;
+      if (SEMAPHORES.test(type) && creation && notAMutex(creation)) return undefined;
       // `Condition(lock)` holds `lock`.
       if (/Condition$/.test(type) && creation && depth < 3) {
         const inner = firstArgument(creation.value);
@@ -207,12 +207,16 @@ function firstArgument(call: SyntaxNode): SyntaxNode | undefined {
   return first;
 }
 
-/** `Semaphore(4)`: lets several holders in at once, so holding it excludes nothing. */
-function semaphoreAboveOne(creation: { value: SyntaxNode }): boolean {
+/**
+ * `Semaphore(4)` lets several holders in at once, so holding it excludes nothing; `Semaphore(0)`
+ * is a signal (one thread releases what another waits for), not a lock. Only a value of 1 (or
+ * the default) makes a mutex.
+ */
+function notAMutex(creation: { value: SyntaxNode }): boolean {
   const first = firstArgument(creation.value) ?? keywordArgument(creation.value, 'value');
   if (!first) return false;
   if (first.type !== 'integer') return true;
-  return Number(first.text) > 1;
+  return Number(first.text) !== 1;
 }
 
 function keywordArgument(call: SyntaxNode, name: string): SyntaxNode | undefined {

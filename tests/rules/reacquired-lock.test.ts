@@ -99,6 +99,22 @@ ruleTester(reacquiredLock, {
       code: lines('import threading', 'slots = threading.Semaphore(2)', '', 'def work():', '    with slots:', '        with slots:', '            pass'),
     },
     {
+      name: 'a Semaphore(0) is a signal: waiting for two releases is no re-acquisition',
+      code: lines(
+        'import threading',
+        'done = threading.Semaphore(0)',
+        '',
+        'def worker():',
+        '    done.release()',
+        '',
+        'def wait_for_two():',
+        '    threading.Thread(target=worker).start()',
+        '    threading.Thread(target=worker).start()',
+        '    done.acquire()',
+        '    done.acquire()',
+      ),
+    },
+    {
       name: 'a coroutine called but not awaited does not run here',
       code: lines(
         'import asyncio',

@@ -1,0 +1,61 @@
+/**
+ * Calls that fork the process: `os.fork()`, `os.forkpty()`, `pty.fork()`, and the calls that
+ * start `multiprocessing` processes (a `Pool`, `Process.start()`, a `ProcessPoolExecutor`'s
+ * first task) with the start method the code fixes for them, if it does (otherwise the
+ * platform's default decides: fork on Linux before Python 3.14).
+ */
+import type { CallSite, SemanticModel } from '../semantic/model.js';
+import type { Scope } from '../semantic/scope.js';
+import { callsIn, createdKind, startMethodOf, startMethodOfPool, startsProcesses, type StartMethod } from './pools.js';
+
+const FORKS = new Set(['os.fork', 'os.forkpty', 'pty.fork']);
+
+export interface ForkPoint {
+  call: CallSite;
+  /** `os.fork()`, `multiprocessing.Pool(...)`, `p.start()`. */
+  display: string;
+  /** Always a fork (`os.fork()`), or a process start whose start method is `method` (undefined: the platform's default). */
+  always: boolean;
+  method?: StartMethod;
+}
+
+/** Fork points in a function's own code (or the module's), in source order; each executor once. */
+export function forkPoints(model: SemanticModel, fn: Scope): ForkPoint[] {
+  const points: ForkPoint[] = [];
+  const executors = new Set<string>();
+  for (const call of callsIn(model, fn)) {
+    const callee = model.calleeName(call);
+    if (!callee) continue;
+    if (FORKS.has(callee)) {
+      points.push({ call, display: `${callee}()`, always: true });
+      continue;
+    }
+    if (!startsProcesses(model, call)) continue;
+    const created = createdKind(model, callee);
+    if (created) {
+      points.push({ call, display: `${shortCallee(call)}(...)`, always: false, method: startMethodOf(model, call) });
+      continue;
+    }
+    const receiver = call.callee.childForFieldName('object')!;
+    const method = call.callee.childForFieldName('attribute')?.text;
+    if (method !== 'start') {
+      if (executors.has(receiver.text)) continue;
+      executors.add(receiver.text);
+    }
+    points.push({ call, display: `${receiver.text.length <= 30 ? receiver.text : '...'}.${method}(...)`.replace('.start(...)', '.start()'), always: false, method: startMethodOfPool(model, receiver, call.scope) });
+  }
+  return points;
+}
+
+/** Whether a fork point forks under a target Python version, on Linux. */
+export function forksOnLinux(point: Pick<ForkPoint, 'always' | 'method'>, targetVersion: [number, number]): boolean {
+  if (point.always || point.method === 'fork') return true;
+  if (point.method) return false;
+  const [major, minor] = targetVersion;
+  return major === 3 && minor < 14;
+}
+
+function shortCallee(call: CallSite): string {
+  const text = call.callee.text.replace(/\s+/g, '');
+  return text.length <= 40 ? text : text.slice(text.lastIndexOf('.') + 1);
+}

@@ -2,6 +2,7 @@
 import { blockingCallInAsync } from './async/blocking-call-in-async.js';
 import { coroutineNeverAwaited } from './async/coroutine-never-awaited.js';
 import { danglingTask } from './async/dangling-task.js';
+import { lockHeldAcrossAwait } from './deadlock/lock-held-across-await.js';
 import { parallelizableComprehension } from './parallel/parallelizable-comprehension.js';
 import { parallelizableLoop } from './parallel/parallelizable-loop.js';
 import { inheritedRandomSeed } from './process-safety/inherited-random-seed.js';
@@ -19,6 +20,7 @@ export const ALL_RULES: readonly Rule[] = [
   blockingCallInAsync,
   coroutineNeverAwaited,
   danglingTask,
+  lockHeldAcrossAwait,
   parallelizableLoop,
   parallelizableComprehension,
   missingMainGuard,

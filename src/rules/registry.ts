@@ -2,6 +2,7 @@
 import { blockingCallInAsync } from './async/blocking-call-in-async.js';
 import { coroutineNeverAwaited } from './async/coroutine-never-awaited.js';
 import { danglingTask } from './async/dangling-task.js';
+import { joinNeverReturns } from './deadlock/join-never-returns.js';
 import { lockHeldAcrossAwait } from './deadlock/lock-held-across-await.js';
 import { parallelizableComprehension } from './parallel/parallelizable-comprehension.js';
 import { parallelizableLoop } from './parallel/parallelizable-loop.js';
@@ -21,6 +22,7 @@ export const ALL_RULES: readonly Rule[] = [
   coroutineNeverAwaited,
   danglingTask,
   lockHeldAcrossAwait,
+  joinNeverReturns,
   parallelizableLoop,
   parallelizableComprehension,
   missingMainGuard,

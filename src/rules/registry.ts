@@ -4,6 +4,7 @@ import { coroutineNeverAwaited } from './async/coroutine-never-awaited.js';
 import { danglingTask } from './async/dangling-task.js';
 import { joinNeverReturns } from './deadlock/join-never-returns.js';
 import { lockHeldAcrossAwait } from './deadlock/lock-held-across-await.js';
+import { processJoinedBeforeQueueDrained } from './deadlock/process-joined-before-queue-drained.js';
 import { parallelizableComprehension } from './parallel/parallelizable-comprehension.js';
 import { parallelizableLoop } from './parallel/parallelizable-loop.js';
 import { inheritedRandomSeed } from './process-safety/inherited-random-seed.js';
@@ -23,6 +24,7 @@ export const ALL_RULES: readonly Rule[] = [
   danglingTask,
   lockHeldAcrossAwait,
   joinNeverReturns,
+  processJoinedBeforeQueueDrained,
   parallelizableLoop,
   parallelizableComprehension,
   missingMainGuard,

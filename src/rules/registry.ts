@@ -2,6 +2,7 @@
 import { blockingCallInAsync } from './async/blocking-call-in-async.js';
 import { coroutineNeverAwaited } from './async/coroutine-never-awaited.js';
 import { danglingTask } from './async/dangling-task.js';
+import { forkWithThreads } from './deadlock/fork-with-threads.js';
 import { joinNeverReturns } from './deadlock/join-never-returns.js';
 import { lockHeldAcrossAwait } from './deadlock/lock-held-across-await.js';
 import { processJoinedBeforeQueueDrained } from './deadlock/process-joined-before-queue-drained.js';
@@ -25,6 +26,7 @@ export const ALL_RULES: readonly Rule[] = [
   lockHeldAcrossAwait,
   joinNeverReturns,
   processJoinedBeforeQueueDrained,
+  forkWithThreads,
   parallelizableLoop,
   parallelizableComprehension,
   missingMainGuard,

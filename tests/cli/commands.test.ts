@@ -15,17 +15,18 @@ describe.concurrent('concur rules', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     const rows = result.stdout.split('\n').filter((line) => /^[A-Z]+\d+ /.test(line));
-    expect(rows.map((row) => row.slice(0, 5))).toEqual(['AS101', 'AS102', 'AS103', 'DL105', 'DL106', 'DL107', 'PA101', 'PA102', 'PS101', 'PS102', 'PS103', 'PS104', 'PS105', 'RC101', 'RC102', 'RS101', 'RS102']);
+    expect(rows.map((row) => row.slice(0, 5))).toEqual(['AS101', 'AS102', 'AS103', 'DL105', 'DL106', 'DL107', 'DL108', 'PA101', 'PA102', 'PS101', 'PS102', 'PS103', 'PS104', 'PS105', 'RC101', 'RC102', 'RS101', 'RS102']);
     expect(rows[0]).toMatch(/^AS101 (\[[ *]\]|   ) blocking-call-in-async\s+Blocking call in an async function stalls the event loop$/);
     expect(rows[1]).toMatch(/^AS102 (\[[ *]\]|   ) coroutine-never-awaited\s+Coroutine is created and never awaited/);
     expect(rows[2]).toMatch(/^AS103 (\[[ *]\]|   ) dangling-task\s+Task created and dropped/);
     expect(rows[3]).toMatch(/^DL105     lock-held-across-await\s+Thread lock held across an await/);
     expect(rows[4]).toMatch(/^DL106     join-never-returns\s+`join\(\)` that can never return/);
     expect(rows[5]).toMatch(/^DL107 \[ \] process-joined-before-queue-drained\s+Process joined before the queue it puts on is read/);
-    expect(rows[6]).toMatch(/^PA101 (\[[ *]\]|   ) parallelizable-loop\s+Loop whose iterations can run concurrently/);
-    expect(rows[7]).toMatch(/^PA102 (\[[ *]\]|   ) parallelizable-comprehension\s+Comprehension whose items can run concurrently/);
-    expect(rows[13]).toMatch(/^RC101 \[ \] unprotected-read-modify-write\s+Read-modify-write of shared state/);
-    expect(rows[14]).toMatch(/^RC102 \[ \] check-then-act\s+Check of shared state/);
+    expect(rows[6]).toMatch(/^DL108     fork-with-threads\s+Process forked while other threads run/);
+    expect(rows[7]).toMatch(/^PA101 (\[[ *]\]|   ) parallelizable-loop\s+Loop whose iterations can run concurrently/);
+    expect(rows[8]).toMatch(/^PA102 (\[[ *]\]|   ) parallelizable-comprehension\s+Comprehension whose items can run concurrently/);
+    expect(rows[14]).toMatch(/^RC101 \[ \] unprotected-read-modify-write\s+Read-modify-write of shared state/);
+    expect(rows[15]).toMatch(/^RC102 \[ \] check-then-act\s+Check of shared state/);
     expect(result.stdout).toContain('[*] safe fix available');
   });
 
@@ -50,6 +51,7 @@ describe.concurrent('concur rules', () => {
       ['DL105', 'lock-held-across-await', 'deadlock'],
       ['DL106', 'join-never-returns', 'deadlock'],
       ['DL107', 'process-joined-before-queue-drained', 'deadlock'],
+      ['DL108', 'fork-with-threads', 'deadlock'],
       ['PA101', 'parallelizable-loop', 'opportunity'],
       ['PA102', 'parallelizable-comprehension', 'opportunity'],
       ['PS101', 'missing-main-guard', 'process-safety'],

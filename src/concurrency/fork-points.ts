@@ -4,9 +4,10 @@
  * first task) with the start method the code fixes for them, if it does (otherwise the
  * platform's default decides: fork on Linux before Python 3.14).
  */
+import type { SyntaxNode } from '../parser/parser.js';
 import type { CallSite, SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
-import { callsIn, createdKind, startMethodOf, startMethodOfPool, startsProcesses, type StartMethod } from './pools.js';
+import { argumentsOf, callsIn, createdKind, creationBehind, startMethodOf, startMethodOfPool, startsProcesses, type StartMethod } from './pools.js';
 
 const FORKS = new Set(['os.fork', 'os.forkpty', 'pty.fork']);
 
@@ -33,11 +34,14 @@ export function forkPoints(model: SemanticModel, fn: Scope): ForkPoint[] {
     if (!startsProcesses(model, call)) continue;
     const created = createdKind(model, callee);
     if (created) {
+      if (contextUnknown(model, call)) continue;
       points.push({ call, display: `${shortCallee(call)}(...)`, always: false, method: startMethodOf(model, call) });
       continue;
     }
     const receiver = call.callee.childForFieldName('object')!;
     const method = call.callee.childForFieldName('attribute')?.text;
+    const creation = creationBehind(model, receiver, call.scope);
+    if (creation && contextUnknown(model, creation)) continue;
     if (method !== 'start') {
       if (executors.has(receiver.text)) continue;
       executors.add(receiver.text);
@@ -45,6 +49,26 @@ export function forkPoints(model: SemanticModel, fn: Scope): ForkPoint[] {
     points.push({ call, display: `${receiver.text.length <= 30 ? receiver.text : '...'}.${method}(...)`.replace('.start(...)', '.start()'), always: false, method: startMethodOfPool(model, receiver, call.scope) });
   }
   return points;
+}
+
+/**
+ * The processes are made through a context whose start method the code does not spell out:
+ * `get_context(method)` with a variable, a context passed in (`mp_context=ctx`, `ctx.Process(...)`).
+ * Only `get_context("...")` with a literal and `get_context()` (the default) are known.
+ */
+function contextUnknown(model: SemanticModel, creation: CallSite): boolean {
+  const callee = model.calleeName(creation) ?? '';
+  const args = argumentsOf(creation.node);
+  let context: SyntaxNode | undefined;
+  if (callee.startsWith('multiprocessing.context.BaseContext.') && creation.callee.type === 'attribute') context = creation.callee.childForFieldName('object') ?? undefined;
+  else context = args.keywords.get('mp_context') ?? (callee.endsWith('ProcessPoolExecutor') ? args.positional[1] : undefined);
+  if (!context || context.type === 'none') return false;
+  const made = context.type === 'call' ? context : creationBehind(model, context, creation.scope)?.node;
+  if (!made || made.type !== 'call') return true;
+  const function_ = made.childForFieldName('function');
+  if (!function_ || model.qualifiedNameOf(function_, creation.scope) !== 'multiprocessing.get_context') return true;
+  const method = argumentsOf(made).positional[0] ?? argumentsOf(made).keywords.get('method');
+  return !!method && method.type !== 'string' && method.type !== 'none';
 }
 
 /** Whether a fork point forks under a target Python version, on Linux. */

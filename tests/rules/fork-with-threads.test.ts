@@ -30,6 +30,21 @@ ruleTester(forkWithThreads, {
       )}`,
     },
     {
+      // scipy's MapWrapper: `get_context(method=method).Pool()` with the method chosen at run time (forkserver on POSIX before 3.14).
+      name: 'a start method chosen at run time is not assumed to be fork, nor a context handed in',
+      code: `${HEAD}${lines(
+        'def main(method, ctx):',
+        '    t = threading.Thread(target=work, args=(1,))',
+        '    t.start()',
+        '    with multiprocessing.get_context(method=method).Pool(2) as pool:',
+        '        pool.map(work, range(4))',
+        '    p = ctx.Process(target=work, args=(1,))',
+        '    p.start()',
+        '    p.join()',
+        '    t.join()',
+      )}`,
+    },
+    {
       name: 'the default start method on a Python 3.14+ target is forkserver',
       settings: { targetVersion: [3, 14] },
       code: `${HEAD}${lines('def main():', '    t = threading.Thread(target=work, args=(1,))', '    t.start()', '    p = multiprocessing.Process(target=work, args=(1,))', '    p.start()', '    p.join()', '    t.join()')}`,

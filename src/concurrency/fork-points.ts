@@ -53,7 +53,8 @@ export function forkPoints(model: SemanticModel, fn: Scope): ForkPoint[] {
 
 /**
  * The processes are made through a context whose start method the code does not spell out:
- * `get_context(method)` with a variable, a context passed in (`mp_context=ctx`, `ctx.Process(...)`).
+ * `get_context(method)` with a variable, a context passed in (`mp_context=ctx`, `ctx.Process(...)`,
+ * `multiprocessing.pool.Pool(..., context=ctx)`).
  * Only `get_context("...")` with a literal and `get_context()` (the default) are known.
  */
 function contextUnknown(model: SemanticModel, creation: CallSite): boolean {
@@ -61,7 +62,9 @@ function contextUnknown(model: SemanticModel, creation: CallSite): boolean {
   const args = argumentsOf(creation.node);
   let context: SyntaxNode | undefined;
   if (callee.startsWith('multiprocessing.context.BaseContext.') && creation.callee.type === 'attribute') context = creation.callee.childForFieldName('object') ?? undefined;
-  else context = args.keywords.get('mp_context') ?? (callee.endsWith('ProcessPoolExecutor') ? args.positional[1] : undefined);
+  else if (callee.endsWith('ProcessPoolExecutor')) context = args.keywords.get('mp_context') ?? args.positional[1];
+  // `multiprocessing.pool.Pool(processes, initializer, initargs, maxtasksperchild, context)`.
+  else if (callee === 'multiprocessing.pool.Pool') context = args.keywords.get('context') ?? args.positional[4];
   if (!context || context.type === 'none') return false;
   const made = context.type === 'call' ? context : creationBehind(model, context, creation.scope)?.node;
   if (!made || made.type !== 'call') return true;

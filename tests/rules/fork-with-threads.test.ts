@@ -45,6 +45,14 @@ ruleTester(forkWithThreads, {
       )}`,
     },
     {
+      // multiprocessing's own `BaseContext.Pool` (the standard library analysed as a project), reached from scipy's MapWrapper.
+      name: 'a multiprocessing.pool.Pool given its context, reached through a call into another file',
+      files: {
+        'pools.py': lines('import multiprocessing.pool', '', 'class Context:', '    def get_context(self):', '        return self', '', '    def Pool(self, processes=None):', '        return multiprocessing.pool.Pool(processes, context=self.get_context())'),
+        'main.py': lines('import threading', 'from pools import Context', '', 'def work(n):', '    return n', '', 'def main():', '    t = threading.Thread(target=work, args=(1,))', '    t.start()', '    Context().Pool(2)', '    t.join()'),
+      },
+    },
+    {
       name: 'the default start method on a Python 3.14+ target is forkserver',
       settings: { targetVersion: [3, 14] },
       code: `${HEAD}${lines('def main():', '    t = threading.Thread(target=work, args=(1,))', '    t.start()', '    p = multiprocessing.Process(target=work, args=(1,))', '    p.start()', '    p.join()', '    t.join()')}`,

@@ -13,7 +13,7 @@ import type { SyntaxNode } from '../parser/parser.js';
 import type { CallSite, SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
 import { LOCK_TYPES } from '../semantic/model.js';
-import { splitArguments } from './entry-points.js';
+import { callArguments } from '../semantic/call-arguments.js';
 import type { LockFinder } from './locks.js';
 
 /** Calls that do not raise in practice (container inserts, `len`, clocks, `Condition.notify` and `wait`). */
@@ -57,7 +57,7 @@ export function unprotectedAcquires(model: SemanticModel, locks: LockFinder): Un
 function check(model: SemanticModel, call: SyntaxNode, scope: Scope): UnprotectedAcquire | undefined {
   const callee = call.childForFieldName('function')!;
   const lock = callee.childForFieldName('object')!;
-  const { positional, keywords } = splitArguments(call);
+  const { positional, keywords } = callArguments(call);
   // Only a plain blocking acquire whose result is dropped: otherwise the result decides.
   if (positional.length > 1 || keywords.has('timeout')) return undefined;
   const blocking = positional[0] ?? keywords.get('blocking');

@@ -10,7 +10,7 @@ import type { SyntaxNode } from '../parser/parser.js';
 import { SELF_PARAMETER } from '../semantic/binder.js';
 import type { CallSite, SemanticModel } from '../semantic/model.js';
 import type { Binding, Scope } from '../semantic/scope.js';
-import { splitArguments } from './entry-points.js';
+import { callArguments } from '../semantic/call-arguments.js';
 import type { AcquisitionFact, CallbackCallFact, StateKey } from './facts.js';
 import { withValues, type LockFinder } from './locks.js';
 
@@ -234,7 +234,7 @@ export class LockFactCollector {
     let items = false;
     for (let i = 0; i < 3 && iterable?.type === 'call'; i++) {
       const callee: SyntaxNode | null = iterable.childForFieldName('function');
-      const { positional } = splitArguments(iterable);
+      const { positional } = callArguments(iterable);
       const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text ?? '' : '';
       if (callee?.type === 'identifier' && COPIES.has(callee.text) && positional.length === 1) iterable = positional[0];
       else if (VIEWS.has(method) && positional.length === 0) {
@@ -287,7 +287,7 @@ function lastName(node: SyntaxNode): string {
 
 /** `acquire()`, `acquire(True)`, `acquire(blocking=True)`, `acquire(timeout=-1)`: waits as long as it takes. */
 function blocks(call: SyntaxNode): boolean {
-  const { positional, keywords } = splitArguments(call);
+  const { positional, keywords } = callArguments(call);
   const blocking = positional[0] ?? keywords.get('blocking');
   const timeout = positional[1] ?? keywords.get('timeout');
   if (blocking && blocking.type !== 'true' && !(blocking.type === 'integer' && blocking.text !== '0')) return false;

@@ -21,8 +21,21 @@ export interface ForkPoint {
   method?: StartMethod;
 }
 
+/** Methods that may start processes on a process, an executor or a pool object. */
+const STARTING_METHODS = new Set(['start', 'submit', 'map']);
+
+const cache = new WeakMap<SemanticModel, Map<Scope, ForkPoint[]>>();
+
 /** Fork points in a function's own code (or the module's), in source order; each executor once. */
 export function forkPoints(model: SemanticModel, fn: Scope): ForkPoint[] {
+  let byScope = cache.get(model);
+  if (!byScope) cache.set(model, (byScope = new Map()));
+  let points = byScope.get(fn);
+  if (!points) byScope.set(fn, (points = findForkPoints(model, fn)));
+  return points;
+}
+
+function findForkPoints(model: SemanticModel, fn: Scope): ForkPoint[] {
   const points: ForkPoint[] = [];
   const executors = new Set<string>();
   for (const call of callsIn(model, fn)) {
@@ -32,6 +45,9 @@ export function forkPoints(model: SemanticModel, fn: Scope): ForkPoint[] {
       points.push({ call, display: `${callee}()`, always: true });
       continue;
     }
+    // Only creations and these methods can start processes: skip typing every other receiver.
+    const method = call.callee.type === 'attribute' ? call.callee.childForFieldName('attribute')?.text : undefined;
+    if (!(method && STARTING_METHODS.has(method)) && !createdKind(model, callee)) continue;
     if (!startsProcesses(model, call)) continue;
     const created = createdKind(model, callee);
     if (created) {
@@ -40,7 +56,6 @@ export function forkPoints(model: SemanticModel, fn: Scope): ForkPoint[] {
       continue;
     }
     const receiver = call.callee.childForFieldName('object')!;
-    const method = call.callee.childForFieldName('attribute')?.text;
     const creation = creationBehind(model, receiver, call.scope);
     if (creation && contextUnknown(model, creation)) continue;
     if (method !== 'start') {

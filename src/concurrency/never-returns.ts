@@ -75,8 +75,29 @@ export function unconditionalCalls(model: SemanticModel, fn: Scope): CallSite[] 
 
 /** The function's own code has a `raise` or a call that ends the thread: calling it is a way out of a loop. */
 export function mayRaise(model: SemanticModel, fn: Scope): boolean {
-  if (descendants(fn.node.childForFieldName('body')).some((n) => n.type === 'raise_statement')) return true;
+  if (raisingFunctions(model).has(fn.node.id)) return true;
   return callsIn(model, fn).some((call) => EXITS.has(model.calleeName(call) ?? ''));
+}
+
+const raising = new WeakMap<SemanticModel, Set<number>>();
+
+/** The functions (by node) whose own code has a `raise` statement: one pass over the module. */
+function raisingFunctions(model: SemanticModel): Set<number> {
+  let found = raising.get(model);
+  if (!found) {
+    found = new Set();
+    for (const statement of model.root.node.descendantsOfType('raise_statement')) {
+      for (let node = statement.parent; node; node = node.parent) {
+        if (node.type === 'function_definition') {
+          found.add(node.id);
+          break;
+        }
+        if (node.type === 'lambda' || node.type === 'class_definition') break;
+      }
+    }
+    raising.set(model, found);
+  }
+  return found;
 }
 
 function hasWayOut(model: SemanticModel, loop: SyntaxNode, fn: Scope): boolean {

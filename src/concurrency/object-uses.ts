@@ -40,14 +40,16 @@ export function objectUses(model: SemanticModel, uses: readonly SyntaxNode[], sc
 
 /** The innermost scope around a node (a def's body, a lambda's body, a comprehension, a class body). */
 export function scopeFinder(model: SemanticModel): (node: SyntaxNode) => Scope {
-  const scopes = model.scopes.filter((s) => s.kind !== 'module');
+  const byNode = new Map<number, Scope>();
+  for (const scope of model.scopes) if (scope.kind !== 'module') byNode.set(scope.node.id, scope);
   return (node) => {
-    let best: Scope = model.root;
-    for (const scope of scopes) {
-      const region = scope.kind === 'comprehension' ? scope.node : scope.node.childForFieldName('body');
-      if (region && node.startIndex >= region.startIndex && node.endIndex <= region.endIndex && region.startIndex >= best.node.startIndex) best = scope;
+    for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+      const scope = byNode.get(parent.id);
+      if (!scope) continue;
+      // A def's name, parameters' defaults and decorators belong to the enclosing scope; its body to the def.
+      if (scope.kind === 'comprehension' || child.field === 'body') return scope;
     }
-    return best;
+    return model.root;
   };
 }
 

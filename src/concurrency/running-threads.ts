@@ -53,6 +53,7 @@ export function threadsRunningAt(model: SemanticModel, fn: Scope, offset: number
 
 function startedThreads(model: SemanticModel, fn: Scope): RunningThread[] {
   const calls = callsIn(model, fn);
+  if (!calls.some((call) => methodOf(call) === 'start')) return [];
   const joins = calls.filter((call) => methodOf(call) === 'join' && isThread(model, call));
   const threads: RunningThread[] = [];
   for (const call of calls) {
@@ -80,8 +81,7 @@ function startedThreads(model: SemanticModel, fn: Scope): RunningThread[] {
 /** Thread pools: executors from their first task, `ThreadPool`s from their creation. */
 function threadPools(model: SemanticModel, fn: Scope): RunningThread[] {
   const pools: RunningThread[] = [];
-  for (const creation of creations(model)) {
-    if (creation.kind.runner !== 'threads' || creation.kind.shape === 'thread' || creation.call.scope.executionScope !== fn) continue;
+  for (const creation of poolCreationsByScope(model).get(fn) ?? []) {
     const holder = holderOf(model, creation.call);
     const display = shortCall(creation.call.node);
     const isPool = creation.kind.shape === 'pool';
@@ -104,6 +104,23 @@ function threadPools(model: SemanticModel, fn: Scope): RunningThread[] {
     }
   }
   return pools;
+}
+
+const poolCreations = new WeakMap<SemanticModel, Map<Scope, Creation[]>>();
+
+/** Thread pools and executors created in each function (or the module). */
+function poolCreationsByScope(model: SemanticModel): Map<Scope, Creation[]> {
+  let byScope = poolCreations.get(model);
+  if (!byScope) {
+    byScope = new Map();
+    for (const creation of creations(model)) {
+      if (creation.kind.runner !== 'threads' || creation.kind.shape === 'thread') continue;
+      const scope = creation.call.scope.executionScope;
+      byScope.set(scope, [...(byScope.get(scope) ?? []), creation]);
+    }
+    poolCreations.set(model, byScope);
+  }
+  return byScope;
 }
 
 function methodOf(call: CallSite): string | undefined {

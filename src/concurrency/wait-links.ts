@@ -8,7 +8,7 @@ import type { ProjectIndex } from '../project/project-index.js';
 import type { SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
 import { functionNamed } from './pools.js';
-import type { WaitFunctionFacts } from './wait-facts.js';
+import { expandFacts, type SummaryWaitFacts, type WaitFunctionFacts } from './wait-facts.js';
 
 /** The facts of the function a qualified name calls; `unknown` when it is a project function whose facts are elsewhere; undefined for a library. */
 export type WaitLookup = (name: string) => WaitFunctionFacts | 'unknown' | undefined;
@@ -33,20 +33,26 @@ export function localLookup(model: SemanticModel, byScope: ReadonlyMap<Scope, Wa
   };
 }
 
-const projectMaps = new WeakMap<ProjectIndex, Map<string, WaitFunctionFacts>>();
+const projectMaps = new WeakMap<ProjectIndex, Map<string, { module: Record<string, SummaryWaitFacts>; expanded?: WaitFunctionFacts }>>();
 
 export function projectLookup(project: ProjectIndex): WaitLookup {
   let byName = projectMaps.get(project);
   if (!byName) {
     byName = new Map();
-    for (const module of project.allModules()) for (const fn of module.waits?.functions ?? []) byName.set(fn.qualifiedName, fn);
+    for (const module of project.allModules()) {
+      if (!module.waits) continue;
+      for (const fn of module.functions) byName.set(fn.qualifiedName, { module: module.waits.functions });
+    }
     projectMaps.set(project, byName);
   }
   const map = byName;
   return (name) => {
     const fn = project.resolveFunction(name);
     if (!fn) return undefined;
-    return map.get(fn.qualifiedName) ?? 'unknown';
+    const entry = map.get(fn.qualifiedName);
+    if (!entry) return 'unknown';
+    entry.expanded ??= expandFacts(entry.module[fn.qualifiedName], fn);
+    return entry.expanded;
   };
 }
 
@@ -76,13 +82,13 @@ export function paramUse(lookup: WaitLookup, targets: ReadonlyArray<{ callee: st
       result.unknown = true;
       continue;
     }
-    const param = facts?.params[index];
-    if (!facts || !param || depth > MAX_DEPTH) {
+    if (!facts || depth > MAX_DEPTH || facts.escapes.includes(index) || (facts.varargsFrom !== undefined && index >= facts.varargsFrom)) {
       result.escapes = true;
       continue;
     }
     result.reached.push({ display: facts.display, path: facts.path, line: facts.line });
-    if (param.escapes) result.escapes = true;
+    const param = facts.params[index];
+    if (!param) continue;
     for (const [method, line] of Object.entries(param.methods)) {
       if (!result.methods.has(method)) result.methods.set(method, { display: facts.display, path: facts.path, line });
     }

@@ -99,6 +99,24 @@ ruleTester(reacquiredLock, {
       code: lines('import threading', 'slots = threading.Semaphore(2)', '', 'def work():', '    with slots:', '        with slots:', '            pass'),
     },
     {
+      name: 'acquisitions in two branches of one if never both run',
+      code: lines(
+        'import threading',
+        'lock = threading.Lock()',
+        '',
+        'def take(blocking):',
+        '    if not blocking:',
+        '        if not lock.acquire(False):',
+        '            return False',
+        '    else:',
+        '        lock.acquire()',
+        '    try:',
+        '        return True',
+        '    finally:',
+        '        lock.release()',
+      ),
+    },
+    {
       name: 'a Semaphore(0) is a signal: waiting for two releases is no re-acquisition',
       code: lines(
         'import threading',

@@ -37,8 +37,6 @@ export interface LockInfo {
   reentrant?: boolean;
   /** An `asyncio` lock: taken with `async with` / `await acquire()`. */
   async: boolean;
-  /** The identity names one object (a global, a class's attribute), not just the expression's text. */
-  exact: boolean;
 }
 
 const REENTRANT = /(^|\.)RLock$/;
@@ -113,7 +111,7 @@ export class LockFinder {
       else if (creation && !inner) reentrant = !type.startsWith('asyncio.');
     }
     if (reentrant === undefined && type) reentrant = REENTRANT.test(type) ? true : NON_REENTRANT.test(type) ? false : undefined;
-    return { identity, type, reentrant, async: !!type?.startsWith('asyncio.'), exact: identity !== value.text };
+    return { identity, type, reentrant, async: !!type?.startsWith('asyncio.') };
   }
 
   /** The `acquire()`/`release()` calls of a function on locks, in textual order. */

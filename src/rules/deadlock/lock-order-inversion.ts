@@ -138,7 +138,7 @@ function message(cycle: LockCycle, fixed: boolean): string {
       : 'Take the locks in one global order everywhere.';
   return (
     `Lock-order inversion: ${sides.join('; and ')}. ` +
-    `These can run at the same time: each thread takes its first lock and then waits forever for the lock the other holds (a deadlock). ${advice}`
+    `These can run at the same time: each can take its first lock and then wait forever for the lock the other holds (a deadlock). ${advice}`
   );
 }
 

@@ -83,8 +83,9 @@ export class LockFinder {
     const byLock = new Map<string, { acquire?: LockEvent; release: number }>();
     for (const event of events) {
       if (event.offset >= node.startIndex) break;
-      // `if x: lock.acquire(False)` / `else: lock.acquire()`: the other branch never ran.
-      if (exclusive(event.node, node)) continue;
+      // `if x: lock.acquire(False)` / `else: lock.acquire()`: an acquisition in the other branch never ran.
+      // (Releases stay: after `if lock.acquire(False): ... release()`, the `else` does not hold it either.)
+      if (event.kind === 'acquire' && exclusive(event.node, node)) continue;
       const entry = byLock.get(event.identity) ?? { release: -1 };
       if (event.kind === 'acquire') entry.acquire = event;
       else entry.release = event.offset;

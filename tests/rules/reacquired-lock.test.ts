@@ -117,6 +117,26 @@ ruleTester(reacquiredLock, {
       ),
     },
     {
+      name: 'a failed non-blocking attempt, then a blocking one in the elif (botocore credentials)',
+      code: lines(
+        'import threading',
+        '',
+        'class Credentials:',
+        '    def __init__(self):',
+        '        self._refresh_lock = threading.Lock()',
+        '',
+        '    def _refresh(self, urgent):',
+        '        if self._refresh_lock.acquire(False):',
+        '            try:',
+        '                return',
+        '            finally:',
+        '                self._refresh_lock.release()',
+        '        elif urgent:',
+        '            with self._refresh_lock:',
+        '                return',
+      ),
+    },
+    {
       name: 'a Semaphore(0) is a signal: waiting for two releases is no re-acquisition',
       code: lines(
         'import threading',

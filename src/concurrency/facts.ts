@@ -110,8 +110,6 @@ export interface AcquisitionFact extends Position {
   async: boolean;
   /** Waits until the lock is free: not `acquire(blocking=False)` nor `acquire(timeout=...)`. */
   blocking: boolean;
-  /** The identity names an object (a global, a class attribute), not only the expression's text. */
-  exact: boolean;
   /** `acquire()`: a `release()` of the same lock follows in this function. */
   released?: boolean;
   /** Acquisitions of this function held when this one is made (indexes into `acquisitions`). */

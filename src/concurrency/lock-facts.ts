@@ -82,7 +82,6 @@ export class LockFactCollector {
         reentrant: info.reentrant,
         async: info.async,
         blocking: site.blocking,
-        exact: info.exact,
         released: site.via === 'acquire' ? events.some((e) => e.kind === 'release' && e.identity === info.identity && e.offset > site.node.startIndex) : undefined,
         held,
         ...(site.swapsWith && indexOf.has(site.swapsWith.startIndex) ? { swapsWith: indexOf.get(site.swapsWith.startIndex) } : {}),

@@ -466,7 +466,8 @@ function selfDeadlocks(outer: AcquisitionFact, inner: AcquisitionFact): boolean 
 /**
  * The cycle with the edge to report: edges sorted by where their second lock is taken, the first
  * fixing the global order; the edge reported is another one that can be reordered in place, or
- * the first one when it alone can be (or none can).
+ * the first one when it alone can be (or none can). Reordering is offered for a cycle of two
+ * locks whose orders are both in one file.
  */
 function describeCycle(edges: LockEdge[]): LockCycle {
   const where = (e: LockEdge) => [e.to.fn.path, e.to.fact.line, e.to.fact.column] as const;
@@ -475,8 +476,10 @@ function describeCycle(edges: LockEdge[]): LockCycle {
     const [pb, lb, cb] = where(b);
     return pa < pb ? -1 : pa > pb ? 1 : la - lb || ca - cb;
   });
+  // Both orders in one file, so that the one kept can be seen next to the one changed.
+  const oneFile = edges.every((e) => e.from.fn.path === edges[0].to.fn.path && e.to.fn.path === edges[0].to.fn.path && e.steps.every((s) => s.path === edges[0].to.fn.path));
   const swappable = (e: LockEdge) =>
-    edges.length === 2 && e.steps.length === 0 && e.to.fn === e.from.fn && e.to.fact.swapsWith !== undefined && e.from.fn.acquisitions?.[e.to.fact.swapsWith] === e.from.fact;
+    oneFile && edges.length === 2 && e.steps.length === 0 && e.to.fn === e.from.fn && e.to.fact.swapsWith !== undefined && e.from.fn.acquisitions?.[e.to.fact.swapsWith] === e.from.fact;
   const later = sorted.slice(1).find(swappable);
   if (later) return { edges, report: later, fixable: true };
   if (swappable(sorted[0])) return { edges, report: sorted[0], fixable: true };

@@ -37,8 +37,6 @@ export interface LockInfo {
   reentrant?: boolean;
   /** An `asyncio` lock: taken with `async with` / `await acquire()`. */
   async: boolean;
-  /** The identity names one object (a global, a class's attribute), not just the expression's text. */
-  exact: boolean;
 }
 
 const REENTRANT = /(^|\.)RLock$/;
@@ -85,6 +83,9 @@ export class LockFinder {
     const byLock = new Map<string, { acquire?: LockEvent; release: number }>();
     for (const event of events) {
       if (event.offset >= node.startIndex) break;
+      // `if x: lock.acquire(False)` / `else: lock.acquire()`: an acquisition in the other branch never ran.
+      // (Releases stay: after `if lock.acquire(False): ... release()`, the `else` does not hold it either.)
+      if (event.kind === 'acquire' && exclusive(event.node, node)) continue;
       const entry = byLock.get(event.identity) ?? { release: -1 };
       if (event.kind === 'acquire') entry.acquire = event;
       else entry.release = event.offset;
@@ -111,7 +112,7 @@ export class LockFinder {
       else if (creation && !inner) reentrant = !type.startsWith('asyncio.');
     }
     if (reentrant === undefined && type) reentrant = REENTRANT.test(type) ? true : NON_REENTRANT.test(type) ? false : undefined;
-    return { identity, type, reentrant, async: !!type?.startsWith('asyncio.'), exact: identity !== value.text };
+    return { identity, type, reentrant, async: !!type?.startsWith('asyncio.') };
   }
 
   /** The `acquire()`/`release()` calls of a function on locks, in textual order. */
@@ -184,6 +185,25 @@ export class LockFinder {
 
 export function isLockType(type: string | undefined): boolean {
   return !!type && LOCK_TYPES.has(type);
+}
+
+/** `a` and `b` are in different branches of one `if` (or conditional expression): never both run. */
+function exclusive(a: SyntaxNode, b: SyntaxNode): boolean {
+  const branchOf = (node: SyntaxNode, statement: SyntaxNode): SyntaxNode | undefined => {
+    let child = node;
+    for (let parent = node.parent; parent; child = parent, parent = parent.parent) if (parent === statement) return child;
+    return undefined;
+  };
+  for (let ancestor = a.parent; ancestor; ancestor = ancestor.parent) {
+    if (b.startIndex < ancestor.startIndex || b.endIndex > ancestor.endIndex) continue;
+    // The innermost statement holding both.
+    if (ancestor.type !== 'if_statement' && ancestor.type !== 'conditional_expression') return false;
+    const x = branchOf(a, ancestor);
+    const y = branchOf(b, ancestor);
+    const condition = ancestor.type === 'if_statement' ? ancestor.childForFieldName('condition') : ancestor.namedChildren[1];
+    return !!x && !!y && x !== y && x !== condition && y !== condition;
+  }
+  return false;
 }
 
 /** The context expressions of a `with` statement's items. */

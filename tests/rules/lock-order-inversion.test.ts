@@ -346,7 +346,7 @@ ruleTester(lockOrderInversion, {
       errors: [{ line: 9, fix: 'none', message: 'Take the locks in one order everywhere: `b` before `a`.' }],
     },
     {
-      name: 'through a call into another file; the nested pair in main.py is reordered',
+      name: 'through a call into another file: no fix (the other order is in another file)',
       files: {
         'audit.py': lines('import locks', '', 'def record():', '    with locks.audit_lock:', '        print("audit")'),
         'locks.py': lines('import threading', 'accounts_lock = threading.Lock()', 'audit_lock = threading.Lock()'),
@@ -372,11 +372,30 @@ ruleTester(lockOrderInversion, {
       },
       errors: [
         {
-          line: 11,
-          fix: 'safe',
-          message: 'and `locks.audit_lock` is taken while `locks.accounts_lock` is held: `with locks.accounts_lock:` (main.py:6) -> `record()` (main.py:7) -> `with locks.audit_lock:` (audit.py:4), in thread `first`',
+          path: 'audit.py',
+          line: 4,
+          fix: 'none',
+          message: 'here `locks.audit_lock` is taken while `locks.accounts_lock` is held: `with locks.accounts_lock:` (main.py:6) -> `record()` (main.py:7) -> `with locks.audit_lock:` (audit.py:4), in thread `first`',
         },
       ],
+    },
+    {
+      name: 'through a call in the same file: the nested pair is reordered',
+      code: twoThreads(
+        'def record():',
+        '    with b:',
+        '        pass',
+        '',
+        'def first():',
+        '    with a:',
+        '        record()',
+        '',
+        'def second():',
+        '    with b:',
+        '        with a:',
+        '            pass',
+      ),
+      errors: [{ line: 16, fix: 'safe', message: '`with a:` (main.py:11) -> `record()` (main.py:12) -> `with b:` (main.py:7)' }],
     },
     {
       name: 'a target started in a loop takes the locks in either order',

@@ -83,8 +83,8 @@ export const lockOrderInversion: Rule = {
       fixSafety:
         'Take the locks in one global order everywhere. The fix reorders one place to match the other when that is ' +
         'local and exact: two `with` statements nested directly (the outer body is only the inner `with`) or two ' +
-        'items of one `with`, in the same file as the other order, no `as` names, and nothing running between the ' +
-        'two acquisitions. The body then runs holding the same two locks as before, so the fix is safe. Orders ' +
+        'items of one `with`, no `as` names, nothing running between the two acquisitions, and the other order in ' +
+        'the same file (also when reached through calls). The body then runs holding the same two locks as before, so the fix is safe. Orders ' +
         'through calls, `acquire()` pairs and cycles of three locks are left to you: move the inner acquisition out, ' +
         'take both locks up front in the global order, or merge the locks into one.',
     },
@@ -138,7 +138,7 @@ function message(cycle: LockCycle, fixed: boolean): string {
       : 'Take the locks in one global order everywhere.';
   return (
     `Lock-order inversion: ${sides.join('; and ')}. ` +
-    `These can run at the same time: each thread takes its first lock and then waits forever for the lock the other holds (a deadlock). ${advice}`
+    `These can run at the same time: each can take its first lock and then wait forever for the lock the other holds (a deadlock). ${advice}`
   );
 }
 

@@ -3,7 +3,7 @@ import type { RelatedLocation } from '../../diagnostics/finding.js';
 import type { AcquisitionFact, CallFact, FunctionFacts } from '../../concurrency/facts.js';
 import type { CallStep, LockContext, TakenLock } from '../../concurrency/lock-order.js';
 import type { SyntaxNode } from '../../parser/parser.js';
-import type { SemanticModel } from '../../semantic/model.js';
+import type { CallSite, SemanticModel } from '../../semantic/model.js';
 
 export function where(path: string, line: number): string {
   return `${path}:${line}`;
@@ -22,9 +22,21 @@ export function acquisitionNode(model: SemanticModel, fact: AcquisitionFact): Sy
   return undefined;
 }
 
-/** The call node of a call fact. */
+const callsAt = new WeakMap<SemanticModel, Map<number, CallSite[]>>();
+
+/** The call node of a call fact (calls starting at one offset, `a.b().c()`, are told apart by callee). */
 export function callNode(model: SemanticModel, call: CallFact | { offset: number }, calleeName?: string): SyntaxNode | undefined {
-  const matches = model.calls.filter((c) => c.node.startIndex === call.offset);
+  let byOffset = callsAt.get(model);
+  if (!byOffset) {
+    byOffset = new Map();
+    for (const site of model.calls) {
+      const list = byOffset.get(site.node.startIndex);
+      if (list) list.push(site);
+      else byOffset.set(site.node.startIndex, [site]);
+    }
+    callsAt.set(model, byOffset);
+  }
+  const matches = byOffset.get(call.offset) ?? [];
   if (matches.length <= 1 || !calleeName) return matches[0]?.node;
   return (matches.find((c) => model.calleeName(c) === calleeName) ?? matches[0]).node;
 }
@@ -42,7 +54,7 @@ export function lockKindWords(fact: AcquisitionFact): string {
   return `a \`${type}\`${fact.reentrant === false ? ', not re-entrant' : ''}`;
 }
 
-/** The last name of a lock as written: `self._lock` -> `_lock`. */
+/** A lock as written, quoted: `self._lock`. */
 export function lockName(fact: AcquisitionFact): string {
   return `\`${fact.display}\``;
 }

@@ -82,13 +82,12 @@ export function paramUse(lookup: WaitLookup, targets: ReadonlyArray<{ callee: st
       result.unknown = true;
       continue;
     }
-    if (!facts || depth > MAX_DEPTH || facts.escapes.includes(index) || (facts.varargsFrom !== undefined && index >= facts.varargsFrom)) {
+    const param = facts?.params[index];
+    if (!facts || !param || depth > MAX_DEPTH) {
       result.escapes = true;
       continue;
     }
     result.reached.push({ display: facts.display, path: facts.path, line: facts.line });
-    const param = facts.params[index];
-    if (!param) continue;
     for (const [method, line] of Object.entries(param.methods)) {
       if (!result.methods.has(method)) result.methods.set(method, { display: facts.display, path: facts.path, line });
     }

@@ -48,8 +48,8 @@ export interface WaitFunctionFacts {
   leavesThread?: { line: number; display: string };
   /** The first fork point. */
   fork?: { line: number; display: string; always: boolean; method?: StartMethod };
-  /** Calls to project functions (not awaited), in source order. */
-  calls: Array<{ callee: string; line: number }>;
+  /** Calls to project functions, in source order (an awaited one does not run the callee's body then and there). */
+  calls: ReadonlyArray<{ callee: string; line: number; awaited?: boolean }>;
 }
 
 /**
@@ -93,7 +93,7 @@ export function expandFacts(compact: SummaryWaitFacts | undefined, fn: { qualifi
     mayRaise: !!compact?.mayRaise,
     leavesThread: compact?.leavesThread,
     fork: compact?.fork,
-    calls: fn.calls.filter((c) => !c.awaited).map((c) => ({ callee: c.callee, line: c.line })),
+    calls: fn.calls,
   };
 }
 

@@ -31,12 +31,13 @@ export interface WaitFunctionFacts {
   display: string;
   path: string;
   line: number;
-  /** Positional parameters (by position, `self` included) that have watched methods called on them or are handed on. */
+  /**
+   * Positional parameters (by position, `self` included) that can be followed: every use is a
+   * method call (or lookup) or a hand-over to a project function, and some use is a watched
+   * method or a hand-over. Any other position (stored, aliased, returned, rebound, given to a
+   * library, unused, in `*args`) counts as not followed: the rules stay quiet on it.
+   */
   params: Record<number, ParamFacts>;
-  /** Positional parameters stored, aliased, returned, rebound or given to a library: not followed. */
-  escapes: number[];
-  /** Position of `*args`, when the function has it: arguments from there on are not followed. */
-  varargsFrom?: number;
   /** A `while True:` loop always reached and never left, and the project functions it calls. */
   endlessLoop?: { line: number; calls: string[] };
   /** Project functions called as statements the body always runs. */
@@ -47,8 +48,8 @@ export interface WaitFunctionFacts {
   leavesThread?: { line: number; display: string };
   /** The first fork point. */
   fork?: { line: number; display: string; always: boolean; method?: StartMethod };
-  /** Calls to project functions (not awaited), in source order. */
-  calls: Array<{ callee: string; line: number }>;
+  /** Calls to project functions, in source order (an awaited one does not run the callee's body then and there). */
+  calls: ReadonlyArray<{ callee: string; line: number; awaited?: boolean }>;
 }
 
 /**
@@ -57,7 +58,7 @@ export interface WaitFunctionFacts {
  * module whose summary has `waits` but no entry for it uses no watched method, loops, raises,
  * leaves a thread running nor forks.
  */
-export type SummaryWaitFacts = Partial<Pick<WaitFunctionFacts, 'params' | 'escapes' | 'varargsFrom' | 'endlessLoop' | 'unconditionalCalls' | 'leavesThread' | 'fork'>> & { mayRaise?: true };
+export type SummaryWaitFacts = Partial<Pick<WaitFunctionFacts, 'params' | 'endlessLoop' | 'unconditionalCalls' | 'leavesThread' | 'fork'>> & { mayRaise?: true };
 
 export interface ModuleWaitFacts {
   functions: Record<string, SummaryWaitFacts>;
@@ -87,14 +88,12 @@ export function expandFacts(compact: SummaryWaitFacts | undefined, fn: { qualifi
     path: fn.path,
     line: fn.line,
     params: compact?.params ?? {},
-    escapes: compact?.escapes ?? [],
-    varargsFrom: compact?.varargsFrom,
     endlessLoop: compact?.endlessLoop,
     unconditionalCalls: compact?.unconditionalCalls ?? [],
     mayRaise: !!compact?.mayRaise,
     leavesThread: compact?.leavesThread,
     fork: compact?.fork,
-    calls: fn.calls.filter((c) => !c.awaited).map((c) => ({ callee: c.callee, line: c.line })),
+    calls: fn.calls,
   };
 }
 
@@ -105,16 +104,14 @@ function build(model: SemanticModel, path: string, lines: LineIndex): { module: 
   const line = (offset: number) => lines.position(offset).line;
   for (const fn of model.scopes) {
     if (fn.kind !== 'function') continue;
-    const { bindings, varargsFrom } = parameters(fn);
     const params: Record<number, ParamFacts> = {};
-    const escapes: number[] = [];
-    bindings.forEach((binding, index) => {
+    parameters(fn).forEach((binding, index) => {
       const uses = binding.uses.filter((u) => u.id !== binding.node.id);
       const found = objectUses(model, uses, scopeOf);
       const methods: Record<string, number> = {};
       for (const [method, nodes] of found.methods) if (WATCHED_METHODS.has(method)) methods[method] = line(nodes[0]!.startIndex);
       const rebound = (fn.bindings.get(binding.name) ?? []).length > 1;
-      if (rebound || found.escapes.length > 0) escapes.push(index);
+      if (rebound || found.escapes.length > 0) return;
       if (Object.keys(methods).length > 0 || found.passed.length > 0) params[index] = { methods, passed: found.passed.map((p) => ({ callee: p.callee, index: p.index })) };
     });
     const loop = endlessLoop(model, fn);
@@ -131,8 +128,6 @@ function build(model: SemanticModel, path: string, lines: LineIndex): { module: 
       path,
       line: line(fn.node.startIndex),
       params,
-      escapes,
-      varargsFrom,
       endlessLoop: loop && { line: line(loop.node.startIndex), calls: loop.projectCalls.map((c) => model.calleeName(c)!) },
       unconditionalCalls: unconditionalCalls(model, fn).map((c) => ({ callee: model.calleeName(c)!, line: line(c.node.startIndex) })),
       mayRaise: mayRaise(model, fn),
@@ -150,8 +145,6 @@ function build(model: SemanticModel, path: string, lines: LineIndex): { module: 
 function compactOf(facts: WaitFunctionFacts): SummaryWaitFacts | undefined {
   const compact: SummaryWaitFacts = {};
   if (Object.keys(facts.params).length > 0) compact.params = facts.params;
-  if (facts.escapes.length > 0) compact.escapes = facts.escapes;
-  if (facts.varargsFrom !== undefined) compact.varargsFrom = facts.varargsFrom;
   if (facts.endlessLoop) compact.endlessLoop = facts.endlessLoop;
   if (facts.unconditionalCalls.length > 0) compact.unconditionalCalls = facts.unconditionalCalls;
   if (facts.mayRaise) compact.mayRaise = true;
@@ -160,16 +153,13 @@ function compactOf(facts: WaitFunctionFacts): SummaryWaitFacts | undefined {
   return Object.keys(compact).length > 0 ? compact : undefined;
 }
 
-/** The bindings of the parameters that can be passed by position, in order (`self` included), and where `*args` starts. */
-function parameters(fn: Scope): { bindings: Binding[]; varargsFrom?: number } {
+/** The bindings of the parameters that can be passed by position, in order (`self` included). */
+function parameters(fn: Scope): Binding[] {
   const names: string[] = [];
-  let varargsFrom: number | undefined;
   for (const parameter of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
-    if (parameter.type === 'list_splat_pattern') varargsFrom = names.length;
     if (parameter.type === 'list_splat_pattern' || parameter.type === 'keyword_separator' || parameter.type === 'dictionary_splat_pattern') break;
     const name = parameter.type === 'identifier' ? parameter : parameter.childForFieldName('name') ?? parameter.namedChildren.find((c) => c.type === 'identifier');
     if (name?.type === 'identifier') names.push(name.text);
   }
-  const bindings = names.map((name) => (fn.bindings.get(name) ?? []).find((b) => b.kind === 'parameter')).filter((b): b is Binding => !!b);
-  return { bindings, varargsFrom };
+  return names.map((name) => (fn.bindings.get(name) ?? []).find((b) => b.kind === 'parameter')).filter((b): b is Binding => !!b);
 }

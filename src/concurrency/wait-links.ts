@@ -82,13 +82,12 @@ export function paramUse(lookup: WaitLookup, targets: ReadonlyArray<{ callee: st
       result.unknown = true;
       continue;
     }
-    if (!facts || depth > MAX_DEPTH || facts.escapes.includes(index) || (facts.varargsFrom !== undefined && index >= facts.varargsFrom)) {
+    const param = facts?.params[index];
+    if (!facts || !param || depth > MAX_DEPTH) {
       result.escapes = true;
       continue;
     }
     result.reached.push({ display: facts.display, path: facts.path, line: facts.line });
-    const param = facts.params[index];
-    if (!param) continue;
     for (const [method, line] of Object.entries(param.methods)) {
       if (!result.methods.has(method)) result.methods.set(method, { display: facts.display, path: facts.path, line });
     }
@@ -134,6 +133,7 @@ export function mayRaise(lookup: WaitLookup, name: string, depth = 0, seen = new
   seen.add(facts.qualifiedName);
   let unknown = false;
   for (const call of facts.calls) {
+    if (call.awaited) continue;
     const inner = mayRaise(lookup, call.callee, depth + 1, seen);
     if (inner === 'yes') return 'yes';
     if (inner === 'unknown') unknown = true;
@@ -149,14 +149,24 @@ export interface Reached {
   chain: Site[];
 }
 
+/** Where a function itself leaves a thread running. */
+export function threadSite(facts: WaitFunctionFacts): (Site & { what: string }) | undefined {
+  return facts.leavesThread && { display: facts.display, path: facts.path, line: facts.leavesThread.line, what: facts.leavesThread.display };
+}
+
+/** Where a function itself forks, under a test of its fork point. */
+export function forkSite(forks: (fork: NonNullable<WaitFunctionFacts['fork']>) => boolean): (facts: WaitFunctionFacts) => (Site & { what: string }) | undefined {
+  return (facts) => (facts.fork && forks(facts.fork) ? { display: facts.display, path: facts.path, line: facts.fork.line, what: facts.fork.display } : undefined);
+}
+
 /** Whether calling `name` leaves a thread running (started there, or in what it calls, and not waited for). */
 export function leavesThread(lookup: WaitLookup, name: string): Reached {
-  return search(lookup, name, (facts) => facts.leavesThread && { display: facts.display, path: facts.path, line: facts.leavesThread.line, what: facts.leavesThread.display });
+  return search(lookup, name, threadSite);
 }
 
 /** Whether calling `name` forks (under the given test of a fork point), itself or in what it calls. */
 export function reachesFork(lookup: WaitLookup, name: string, forks: (fork: NonNullable<WaitFunctionFacts['fork']>) => boolean): Reached {
-  return search(lookup, name, (facts) => (facts.fork && forks(facts.fork) ? { display: facts.display, path: facts.path, line: facts.fork.line, what: facts.fork.display } : undefined));
+  return search(lookup, name, forkSite(forks));
 }
 
 /** Breadth-first through calls: the shortest chain to a function where `found` says yes. */
@@ -175,7 +185,77 @@ function search(lookup: WaitLookup, name: string, found: (facts: WaitFunctionFac
     seen.add(facts.qualifiedName);
     const site = found(facts);
     if (site) return { verdict: 'yes', site, chain };
-    for (const call of facts.calls) queue.push({ name: call.callee, chain: [...chain, { display: facts.display, path: facts.path, line: call.line }] });
+    for (const call of facts.calls) if (!call.awaited) queue.push({ name: call.callee, chain: [...chain, { display: facts.display, path: facts.path, line: call.line }] });
   }
   return { verdict: unknown ? 'unknown' : 'no', chain: [] };
+}
+
+/**
+ * The same questions over the linked project, answered for every function at once: a search
+ * backwards from the functions where `found` holds gives each caller the call that leads there,
+ * so each answer follows one chain (many deferred findings ask about the same callees).
+ */
+export function projectReach(project: ProjectIndex, key: string, found: (facts: WaitFunctionFacts) => (Site & { what: string }) | undefined): (name: string) => Reached {
+  let cache = reachCaches.get(project);
+  if (!cache) reachCaches.set(project, (cache = new Map()));
+  let hops = cache.get(key);
+  if (!hops) cache.set(key, (hops = propagate(project, found)));
+  const table = hops;
+  return (name) => {
+    const fn = project.resolveFunction(name);
+    const chain: Site[] = [];
+    const seen = new Set<string>();
+    for (let current = fn ? table.get(fn.qualifiedName) : undefined; current && !seen.has(current.facts.qualifiedName); current = current.next ? table.get(current.next) : undefined) {
+      seen.add(current.facts.qualifiedName);
+      if (current.site) return { verdict: 'yes', site: current.site, chain };
+      chain.push({ display: current.facts.display, path: current.facts.path, line: current.line! });
+    }
+    return { verdict: 'no', chain: [] };
+  };
+}
+
+interface Hop {
+  facts: WaitFunctionFacts;
+  /** Where it holds in the function itself. */
+  site?: Site & { what: string };
+  /** Or the call (its line) to the next function on the way. */
+  line?: number;
+  next?: string;
+}
+
+const reachCaches = new WeakMap<ProjectIndex, Map<string, Map<string, Hop>>>();
+
+function propagate(project: ProjectIndex, found: (facts: WaitFunctionFacts) => (Site & { what: string }) | undefined): Map<string, Hop> {
+  const hops = new Map<string, Hop>();
+  const callers = new Map<string, Array<{ caller: WaitFunctionFacts; line: number }>>();
+  const queue: string[] = [];
+  for (const module of project.allModules()) {
+    if (!module.waits) continue;
+    for (const summary of module.functions) {
+      // Expanded for this pass only: keeping every function's facts would cost more than the answers.
+      const facts = expandFacts(module.waits.functions[summary.qualifiedName], summary);
+      const site = found(facts);
+      if (site && !hops.has(facts.qualifiedName)) {
+        hops.set(facts.qualifiedName, { facts, site });
+        queue.push(facts.qualifiedName);
+      }
+      for (const call of facts.calls) {
+        if (call.awaited) continue;
+        const target = project.resolveFunction(call.callee);
+        if (!target) continue;
+        const list = callers.get(target.qualifiedName);
+        if (list) list.push({ caller: facts, line: call.line });
+        else callers.set(target.qualifiedName, [{ caller: facts, line: call.line }]);
+      }
+    }
+  }
+  for (let i = 0; i < queue.length; i++) {
+    const target = queue[i]!;
+    for (const { caller, line } of callers.get(target) ?? []) {
+      if (hops.has(caller.qualifiedName)) continue;
+      hops.set(caller.qualifiedName, { facts: caller, line, next: target });
+      queue.push(caller.qualifiedName);
+    }
+  }
+  return hops;
 }

@@ -156,13 +156,20 @@ ruleTester(forkWithThreads, {
       ],
     },
     {
-      name: 'across files: the thread is left running by one module, the fork happens in another',
+      name: 'across files: a helper of another module left a thread running, then a fork here',
       files: {
         'monitor.py': lines('import threading', 'import time', '', 'def poll():', '    while True:', '        time.sleep(1)', '', 'def start_monitor():', '    threading.Thread(target=poll, daemon=True).start()'),
-        'spawner.py': lines('import os', '', 'def daemonize():', '    if os.fork():', '        os._exit(0)'),
-        'main.py': lines('from monitor import start_monitor', 'from spawner import daemonize', '', 'def main():', '    start_monitor()', '    daemonize()'),
+        'main.py': lines('import os', 'from monitor import start_monitor', '', 'def main():', '    start_monitor()', '    if os.fork():', '        os._exit(0)'),
       },
-      errors: [{ line: 6, message: /^`daemonize\(\)` at line 6 forks \(`os\.fork\(\)` in `daemonize` at spawner\.py line 4\) while `start_monitor\(\)` at line 5 left a thread running \(`threading\.Thread\(target=poll, daemon=True\)` in `start_monitor` at monitor\.py line 9\)/ }],
+      errors: [{ line: 6, message: /^`os\.fork\(\)` at line 6 forks while `start_monitor\(\)` at line 5 left a thread running \(`threading\.Thread\(target=poll, daemon=True\)` in `start_monitor` at monitor\.py line 9\)/ }],
+    },
+    {
+      name: 'across files: a thread started here, then a call to another module that forks',
+      files: {
+        'spawner.py': lines('import os', '', 'def daemonize():', '    if os.fork():', '        os._exit(0)'),
+        'main.py': lines('import threading', 'from spawner import daemonize', '', 'def main(work):', '    t = threading.Thread(target=work)', '    t.start()', '    daemonize()', '    t.join()'),
+      },
+      errors: [{ line: 7, message: /^`daemonize\(\)` at line 7 forks \(`os\.fork\(\)` in `daemonize` at spawner\.py line 4\) while the thread started at line 6 \(`threading\.Thread\(target=work\)`\) is still running \(it is joined only at line 8\)/ }],
     },
     {
       name: 'module-level code: a thread started at import, then a fork',

@@ -7,7 +7,7 @@ import { isProjectFunction } from '../../concurrency/object-uses.js';
 import { callsIn } from '../../concurrency/pools.js';
 import { threadsRunningAt, type RunningThread } from '../../concurrency/running-threads.js';
 import type { WaitFunctionFacts } from '../../concurrency/wait-facts.js';
-import { leavesThread, projectLookup, reachesFork, type Reached, type WaitLookup } from '../../concurrency/wait-links.js';
+import { forkSite, leavesThread, projectReach, reachesFork, threadSite, type Reached, type WaitLookup } from '../../concurrency/wait-links.js';
 import type { RelatedLocation } from '../../diagnostics/finding.js';
 import type { ProjectIndex } from '../../project/project-index.js';
 import type { CallSite } from '../../semantic/model.js';
@@ -32,8 +32,10 @@ export const forkWithThreads: Rule = {
         '`--target-version py314` or later only an explicit fork counts. Running threads are those started earlier in ' +
         'the same function (or module code) and not yet joined (`t.start()` ... `t.join()`), a thread pool from its ' +
         'first task to the end of its `with` block or its `shutdown()`, and threads left running by a function called ' +
-        'earlier (`start_monitor()` that starts a thread and returns), across files. A fork reached through a call ' +
-        '(`spawn_workers()` that creates a `Pool`) counts too.',
+        'earlier (`start_monitor()` that starts a thread and returns), possibly in another file. A fork reached through ' +
+        'a call (`spawn_workers()` that creates a `Pool`), possibly in another file, counts too; a thread left running by ' +
+        'another file and a fork made in another file, in the same function, are not connected (every call into ' +
+        'another file would have to be asked about).',
       why:
         '`fork()` copies the whole memory of the process but only the thread that called it. Every lock another ' +
         'thread held at that instant (the `logging` module\'s handler locks, the import lock, locks inside ' +
@@ -113,10 +115,11 @@ export const forkWithThreads: Rule = {
         const offset = site.call.node.startIndex;
         for (; next < projectCalls.length && projectCalls[next]!.node.endIndex <= offset; next++) {
           const call = projectCalls[next]!;
-          const words = { callee: model.calleeName(call)!, display: `${call.callee.text}()`, line: lineAt(context, call.node) };
-          earlier.push(words);
           if (leaving?.verdict === 'yes') continue;
+          const words = { callee: model.calleeName(call)!, display: `${call.callee.text}()`, line: lineAt(context, call.node) };
           const result = memo(leaveMemo, words.callee, () => leavesThread(lookup, words.callee));
+          // Only calls into other files are left for the project index to answer, each callee once.
+          if (result.verdict === 'unknown' && !earlier.some((e) => e.callee === words.callee)) earlier.push(words);
           if (result.verdict === 'yes' || (result.verdict === 'unknown' && !leaving)) leaving = { ...result, call: words };
         }
         const local = threadsRunningAt(model, fn, offset).filter((t) => t.start.startIndex < offset);
@@ -133,6 +136,9 @@ export const forkWithThreads: Rule = {
           threadCalls: [...earlier],
           targetVersion: context.targetVersion,
         };
+        // A thread and a fork both in other files: too many calls to ask the project index about (every call
+        // into another file after another such call); not followed.
+        if (!thread && leaving?.verdict === 'unknown' && reached?.verdict === 'unknown') continue;
         if (reached?.verdict === 'unknown' || (!thread && leaving?.verdict === 'unknown')) {
           context.defer(site.call.node, { ...data, thread } as unknown as Record<string, unknown>);
           continue;
@@ -145,13 +151,12 @@ export const forkWithThreads: Rule = {
 
   resolve(pending: PendingFinding, project: ProjectIndex): Resolution | undefined {
     const data = pending.data as unknown as Data & { thread?: ThreadWords };
-    const lookup = projectLookup(project);
-    const forks = (fork: NonNullable<WaitFunctionFacts['fork']>) => forksOnLinux(fork, data.targetVersion);
-    const reached = data.forkCallee ? reachesFork(lookup, data.forkCallee, forks) : undefined;
+    const forks = (point: NonNullable<WaitFunctionFacts['fork']>) => forksOnLinux(point, data.targetVersion);
+    const reached = data.forkCallee ? projectReach(project, `fork:${data.targetVersion.join('.')}`, forkSite(forks))(data.forkCallee) : undefined;
     if (reached && reached.verdict !== 'yes') return undefined;
     let thread = data.thread;
     if (!thread) {
-      const leaving = firstLeaving(lookup, data.threadCalls);
+      const leaving = firstLeaving(projectReach(project, 'thread', threadSite), data.threadCalls);
       if (leaving?.verdict !== 'yes') return undefined;
       thread = leavingThread(data, leaving);
     }
@@ -168,7 +173,7 @@ interface Data {
   how?: string;
   /** The fork is reached through a call of this function. */
   forkCallee?: string;
-  /** Calls before the fork that may leave threads running. */
+  /** Calls before the fork, into other files, that may leave threads running. */
   threadCalls: Array<{ callee: string; display: string; line: number }>;
   targetVersion: [number, number];
 }
@@ -230,10 +235,10 @@ function memoized(lookup: WaitLookup): WaitLookup {
   };
 }
 
-function firstLeaving(lookup: WaitLookup, calls: Data['threadCalls']): (Reached & { call: Data['threadCalls'][number] }) | undefined {
+function firstLeaving(leaves: (callee: string) => Reached, calls: Data['threadCalls']): (Reached & { call: Data['threadCalls'][number] }) | undefined {
   let unknown: (Reached & { call: Data['threadCalls'][number] }) | undefined;
   for (const call of calls) {
-    const result = leavesThread(lookup, call.callee);
+    const result = leaves(call.callee);
     if (result.verdict === 'yes') return { ...result, call };
     if (result.verdict === 'unknown') unknown ??= { ...result, call };
   }

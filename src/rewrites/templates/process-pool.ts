@@ -15,16 +15,28 @@ export interface ProcessPoolNames {
   warnings: string;
 }
 
+export interface ProcessPoolOptions {
+  /** `mp_context=` for the pool, with the comment that says why. */
+  startMethod?: { context: string; why: string };
+  /** Another context manager the same `with` opens after the pool (and so closes before it). */
+  alongside?: string;
+  /** What runs in the one worker thread when there are no processes: `the computing`. */
+  fallbackRuns?: string;
+}
+
 /** `try: pool = ProcessPoolExecutor(...) except ...: ... ` then `with pool:`, at `indent`. */
-export function openProcessPool(names: ProcessPoolNames, indent: string, unit: string, newline: string): string {
+export function openProcessPool(names: ProcessPoolNames, indent: string, unit: string, newline: string, options: ProcessPoolOptions = {}): string {
   const { pool, error, workers, processExecutor, threadExecutor, warnings } = names;
+  const context = options.startMethod ? `, mp_context=${options.startMethod.context}` : '';
+  const runs = options.fallbackRuns;
   return block(indent, [
     'try:',
-    `${unit}${pool} = ${processExecutor}(max_workers=${workers})`,
+    ...(options.startMethod ? [`${unit}# ${options.startMethod.why}`] : []),
+    `${unit}${pool} = ${processExecutor}(max_workers=${workers}${context})`,
     `except (OSError, NotImplementedError) as ${error}:`,
-    `${unit}# No process support here (no /dev/shm, or fork not permitted): one worker thread, in order.`,
-    `${unit}${warnings}.warn(f"running sequentially: cannot start worker processes ({${error}})", RuntimeWarning)`,
+    `${unit}# No process support here (no /dev/shm, or fork not permitted): ${runs ? `${runs} runs in ` : ''}one worker thread, in order.`,
+    `${unit}${warnings}.warn(f"${runs ? `${runs} runs in one thread` : 'running sequentially'}: cannot start worker processes ({${error}})", RuntimeWarning)`,
     `${unit}${pool} = ${threadExecutor}(max_workers=1)`,
-    `with ${pool}:`,
+    `with ${pool}${options.alongside ? `, ${options.alongside}` : ''}:`,
   ], newline);
 }

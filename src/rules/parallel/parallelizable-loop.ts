@@ -145,12 +145,12 @@ export const parallelizableLoop: Rule = {
         notebook: !!context.source.notebook,
         hoistedWork: hoisted.length > 0,
       };
-      const facts = planFactsOf(model, analysis);
+      const facts = planFactsOf(model, analysis, hoisted.map((h) => h.expression));
       const words = loopWords(model, analysis, hoisted);
       const header = headerOf(context, analysis);
-      const rewrite = (plan: Plan, defaultWorkers: WorkersDefault) =>
+      const rewrite = (plan: Plan, defaultWorkers: WorkersDefault, ioThreads?: number) =>
         context.fixesAllowed
-          ? rewriteLoop({ model, source: context.source.text, analysis, scope, plan, defaultWorkers, targetVersion: context.targetVersion })
+          ? rewriteLoop({ model, source: context.source.text, analysis, scope, plan, defaultWorkers, ioThreads, targetVersion: context.targetVersion })
           : undefined;
 
       if (analysis.projectCalls.length > 0) {
@@ -176,7 +176,13 @@ export const parallelizableLoop: Rule = {
         continue;
       }
 
-      const decision = planLoop(facts, options);
+      let decision = planLoop(facts, options);
+      let result = decision.kind === 'plan' ? rewrite(decision.plan, decision.defaultWorkers, decision.ioThreads) : undefined;
+      if (decision.kind === 'plan' && decision.plan.model === 'hybrid' && result?.kind === 'refused') {
+        // What the split cannot see (the module's layout, exceptions that do not pickle): plan as without it.
+        decision = planLoop({ ...facts, hybrid: { kind: 'none', reason: `the rewrite cannot hand the computing to worker processes: ${result.reason}` } }, options);
+        result = decision.kind === 'plan' ? rewrite(decision.plan, decision.defaultWorkers, decision.ioThreads) : undefined;
+      }
       if (decision.kind === 'rejected') {
         context.recordLoop(loop, 'rejected', decision.reason);
         continue;
@@ -185,7 +191,6 @@ export const parallelizableLoop: Rule = {
       const description = describeParallelLoop(words, plan, facts.effects.blocking);
       context.recordLoop(loop, 'parallel', description);
       parallel.push(loop);
-      const result = rewrite(plan, decision.defaultWorkers);
       if (result?.kind === 'rewrite' && result.workersVariable) plan.workersVariable = result.workersVariable;
       const noFix = result?.kind === 'refused' ? ` (no automatic rewrite: ${result.reason})` : '';
       context.report(header.node, `Iterations of \`${header.text}\` can run concurrently with ${plan.model}: ${description}${noFix}`, {

@@ -324,13 +324,15 @@ class PicklableJudge {
       case 'pair':
       case 'list_splat':
       case 'dictionary_splat':
-      case 'binary_operator':
       case 'boolean_operator':
       case 'unary_operator':
         return all(parts);
       case 'not_operator':
       case 'comparison_operator':
         return true;
+      // Arithmetic with plain data gives plain data (numbers, strings, lists).
+      case 'binary_operator':
+        return parts.some((p) => this.value(p, scope, depth + 1));
       case 'conditional_expression':
         return parts.length === 3 && all([parts[0], parts[2]]);
       case 'list_comprehension':
@@ -364,6 +366,7 @@ class PicklableJudge {
   }
 
   private name(id: SyntaxNode, scope: Scope, depth: number): boolean {
+    if (this.primitive(id, scope)) return true;
     const bindings = this.model.bindingsOf(id.text, scope);
     if (bindings.length === 0) return false;
     return bindings.every((b) => b.kind === 'deletion' || this.binding(b, depth + 1));

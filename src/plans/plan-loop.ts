@@ -184,7 +184,7 @@ function hybridObstacle(analysis: PlanFacts, options: PlanOptions): string | und
 }
 
 /** Threads for waiting on these kinds of I/O, capped by the item count when it is known. */
-function ioThreads(blocking: readonly string[], iterations: number | undefined): number {
+export function ioThreads(blocking: readonly string[], iterations: number | undefined): number {
   const perKind = Math.max(...blocking.map((kind) => IO_THREADS[kind] ?? 8), 8);
   return Math.max(1, Math.min(perKind, iterations ?? perKind));
 }

@@ -112,7 +112,8 @@ export function hybridRewrite(context: RewriteContext): Edit[] {
       unpack: item.unpack,
       docstring: workerDocstring(context, 'worker threads', {
         title: 'Waiting part',
-        roots: waiting,
+        // It also reads what it sends to the worker process.
+        roots: [...waiting, ...computing],
         local: [...analysis.loopVariables, ...analysis.mapBound],
         given: 'its item',
         note:
@@ -133,10 +134,10 @@ export function hybridRewrite(context: RewriteContext): Edit[] {
   loopText += openProcessPool({ pool: processPool, error, workers, processExecutor, threadExecutor, warnings }, I, u, newline, {
     startMethod: {
       context: `${multiprocessing}.get_context("spawn")`,
-      why: 'Threads are running when the worker processes start: spawn them, since a fork would copy locks those threads hold.',
+      why: ['The threads are running when worker processes start: spawn them, since a fork', 'would copy locks those threads hold.'],
     },
     alongside: `${threadExecutor}(max_workers=${threads}) as ${threadPool}`,
-    fallbackRuns: 'the computing',
+    fallback: { verb: 'computes', noun: 'computing' },
   });
   loopText += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   loopText += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');

@@ -16,26 +16,26 @@ export interface ProcessPoolNames {
 }
 
 export interface ProcessPoolOptions {
-  /** `mp_context=` for the pool, with the comment that says why. */
-  startMethod?: { context: string; why: string };
+  /** `mp_context=` for the pool, with the comment lines that say why. */
+  startMethod?: { context: string; why: readonly string[] };
   /** Another context manager the same `with` opens after the pool (and so closes before it). */
   alongside?: string;
-  /** What runs in the one worker thread when there are no processes: `the computing`. */
-  fallbackRuns?: string;
+  /** When only part of the work runs in the pool: what the one worker thread does then (`computes`, `computing`). */
+  fallback?: { verb: string; noun: string };
 }
 
 /** `try: pool = ProcessPoolExecutor(...) except ...: ... ` then `with pool:`, at `indent`. */
 export function openProcessPool(names: ProcessPoolNames, indent: string, unit: string, newline: string, options: ProcessPoolOptions = {}): string {
   const { pool, error, workers, processExecutor, threadExecutor, warnings } = names;
   const context = options.startMethod ? `, mp_context=${options.startMethod.context}` : '';
-  const runs = options.fallbackRuns;
+  const fallback = options.fallback;
   return block(indent, [
     'try:',
-    ...(options.startMethod ? [`${unit}# ${options.startMethod.why}`] : []),
+    ...(options.startMethod?.why ?? []).map((line) => `${unit}# ${line}`),
     `${unit}${pool} = ${processExecutor}(max_workers=${workers}${context})`,
     `except (OSError, NotImplementedError) as ${error}:`,
-    `${unit}# No process support here (no /dev/shm, or fork not permitted): ${runs ? `${runs} runs in ` : ''}one worker thread, in order.`,
-    `${unit}${warnings}.warn(f"${runs ? `${runs} runs in one thread` : 'running sequentially'}: cannot start worker processes ({${error}})", RuntimeWarning)`,
+    `${unit}# No process support here (no /dev/shm, or fork not permitted): one worker thread${fallback ? ` ${fallback.verb}` : ''}, in order.`,
+    `${unit}${warnings}.warn(f"${fallback ? `${fallback.noun} in one thread` : 'running sequentially'}: cannot start worker processes ({${error}})", RuntimeWarning)`,
     `${unit}${pool} = ${threadExecutor}(max_workers=1)`,
     `with ${pool}${options.alongside ? `, ${options.alongside}` : ''}:`,
   ], newline);

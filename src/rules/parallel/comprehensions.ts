@@ -19,7 +19,7 @@ import { sharedHandles } from '../../loops/shared-handles.js';
 import type { LoopReason, ProjectCall } from '../../loops/types.js';
 import { estimateIterations, mayRaise } from '../../loops/workload.js';
 import type { SyntaxNode } from '../../parser/parser.js';
-import { IO_THREADS, type WorkersDefault } from '../../plans/plan-loop.js';
+import { ioThreads, type WorkersDefault } from '../../plans/plan-loop.js';
 import { isMainGuard } from '../../rewrites/module-setup.js';
 import type { Scope, SemanticModel } from '../../semantic/model.js';
 
@@ -379,8 +379,7 @@ export function planComprehension(facts: ElementFacts, options: { inAsyncFunctio
   const tail = 'the consumer receives the results in the original order, so the value is the same';
   const raises = facts.mayRaise ? '; if an item fails, the same exception is raised, but items after it may already have run' : '';
   if (blocking.length > 0) {
-    const perKind = Math.max(...blocking.map((kind) => IO_THREADS[kind] ?? 8), 8);
-    const workers = Math.max(1, Math.min(perKind, iterations ?? perKind));
+    const workers = ioThreads(blocking, iterations);
     const also = pythonCpu ? '; the element also computes in pure Python, which threads do not speed up' : '';
     return {
       kind: 'plan',

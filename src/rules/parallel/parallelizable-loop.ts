@@ -33,7 +33,9 @@ export const parallelizableLoop: Rule = {
         'never changes, and an in-order *commit* stage (appends, totals, dictionary stores, counters, `print`), ' +
         'where the map stage does enough work to pay for workers: it waits on I/O, runs an inner loop, or calls ' +
         'heavy functions. The finding carries a plan: threads for blocking I/O and native code that releases the ' +
-        'GIL, processes for pure-Python CPU work, `asyncio.gather` when the loop already awaits. Loops that do ' +
+        'GIL, processes for pure-Python CPU work, a hybrid (worker threads that wait, each handing what it got ' +
+        'to a process pool that computes) when the map stage waits on a network or a child process and then ' +
+        'computes in pure Python, `asyncio.gather` when the loop already awaits. Loops that do ' +
         'not qualify are listed in the report\'s `loops` with the reason (`concur check --format json`).',
       why:
         'A loop that fetches 500 URLs, hashes 10,000 files or awaits one request at a time spends most of its ' +
@@ -82,7 +84,10 @@ export const parallelizableLoop: Rule = {
         'the map stage has no external effects (or nothing in the loop can raise), and unsafe otherwise ' +
         '(`--unsafe-fixes`). No fix is offered when the layout does not allow a faithful rewrite (a loop `else`, ' +
         'a body on the `for` line), when a process pool could not see what the worker needs, or when a rewrite ' +
-        'would have to read a lazy iterable with effects ahead of the commit stage; the finding says which.',
+        'would have to read a lazy iterable with effects ahead of the commit stage; the finding says which. A ' +
+        'hybrid rewrite also assumes that what the waiting part hands to the computing part pickles (it is only ' +
+        'planned when the code shows str, bytes, numbers or containers of them); when the computing part cannot ' +
+        'go to a process pool, the plan is threads and says why.',
     },
   },
 

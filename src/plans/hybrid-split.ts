@@ -48,6 +48,7 @@ export type HybridSplitResult = { kind: 'split'; split: HybridSplit } | { kind: 
  * stage does not both wait and compute).
  */
 export function hybridSplit(model: SemanticModel, analysis: LoopAnalysis, hoisted: readonly SyntaxNode[]): HybridSplitResult | undefined {
+  if (analysis.effects.blocking.length === 0) return undefined;
   const map = analysis.map;
   const roots = [...map, ...hoisted];
   const facts = roots.map((root) => rootFacts(model, root));

@@ -4,7 +4,7 @@ The pages come from a local HTTP server with a fixed latency per response
 (../_support/slow_server.py), started here on a background thread, unless the environment
 variable CONCUR_EXAMPLE_SERVER gives the base URL of one that is already running. The server's
 bodies are bytes derived from the path; each byte reads as a letter or, about one time in six,
-a space, so a page is some 8,000 "words" of text. The analysis is a hand-written tokeniser, a
+a space, so a page is some 16,000 "words" of text. The analysis is a hand-written tokeniser, a
 suffix stemmer, word and word-pair counts and a syllable count, all in pure Python.
 """
 
@@ -15,7 +15,7 @@ import urllib.request
 from collections import Counter
 
 PAGE_COUNT = 36
-PAGE_BYTES = 48 * 1024
+PAGE_BYTES = 96 * 1024
 TIMEOUT_SECONDS = 10
 LETTERS = b"etaoinshrdlucmfwypvbgkjqxz"
 # Byte -> letter, or a space for one byte value in six.

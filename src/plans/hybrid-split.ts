@@ -184,7 +184,7 @@ function continuesLoop(node: SyntaxNode, loop: SyntaxNode): boolean {
 /** Loop variables and names the waiting part binds that the computing part reads, in order of first read. */
 function handedNames(model: SemanticModel, analysis: LoopAnalysis, loopScope: Scope, waiting: readonly SyntaxNode[], computing: readonly SyntaxNode[]): string[] {
   const { scopesByNode } = mapsOf(model);
-  const bound = new Set(analysis.mapBound.filter((name) => bindingsIn(model, loopScope, name, waiting).length > 0));
+  const bound = new Set(analysis.mapBound.filter((name) => bindingsIn(loopScope, name, waiting).length > 0));
   const names: string[] = [];
   for (const id of computing.flatMap(identifiersIn)) {
     if (!isReference(id) || names.includes(id.text)) continue;
@@ -198,7 +198,7 @@ function handedNames(model: SemanticModel, analysis: LoopAnalysis, loopScope: Sc
 }
 
 /** Bindings of `name` in the loop's scope made inside `roots`. */
-export function bindingsIn(model: SemanticModel, loopScope: Scope, name: string, roots: readonly SyntaxNode[]): Binding[] {
+export function bindingsIn(loopScope: Scope, name: string, roots: readonly SyntaxNode[]): Binding[] {
   return (loopScope.bindings.get(name) ?? []).filter((b) => roots.some((root) => isInside(b.node, root)));
 }
 
@@ -234,7 +234,7 @@ export function changedInPlace(computing: readonly SyntaxNode[], names: readonly
 }
 
 function handedValuePickles(model: SemanticModel, judge: PicklableJudge, analysis: LoopAnalysis, loopScope: Scope, waiting: readonly SyntaxNode[], name: string): boolean {
-  const bindings = bindingsIn(model, loopScope, name, waiting);
+  const bindings = bindingsIn(loopScope, name, waiting);
   if (bindings.length === 0 && analysis.loopVariables.includes(name)) {
     // The item: a process pool pickles items too. Refused only when its type is known not to pickle.
     const target = analysis.loop.childForFieldName('left');

@@ -50,7 +50,7 @@ export function hybridRewrite(context: RewriteContext): Edit[] {
   const loopScope = scopeAround(parts.loop, mapsOf(model).scopesByNode, model.root);
   const changed = changedInPlace(computing, handed);
   const computed = parts.passed.filter(
-    (name) => parts.hoisted.some((h) => h.name === name) || bindingsIn(model, loopScope, name, computingStatements).length > 0 || changed.includes(name),
+    (name) => parts.hoisted.some((h) => h.name === name) || bindingsIn(loopScope, name, computingStatements).length > 0 || changed.includes(name),
   );
 
   const ioBase = nameBase(context, waiting);

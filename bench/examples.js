@@ -28,7 +28,10 @@ const RESULTS_FILE = path.join(CACHE_DIR, 'examples-latest.json');
 // The rewritten programs, kept for reading after the bench (the temporary copies are removed).
 const REWRITTEN_DIR = path.join(CACHE_DIR, 'examples-rewritten');
 
-const PYTHON = 'python3';
+// The interpreter `python3` names, resolved once: a version manager's `python3` is often a shell
+// script that starts the real one, and its start-up (0.08 s here with pyenv) would be timed with
+// every run of both programs, shrinking the ratio of short programs.
+const PYTHON = resolvePython('python3');
 const RULE = 'PA101';
 const SERVER_LATENCY = 0.05;
 const SERVER_ENV = 'CONCUR_EXAMPLE_SERVER';
@@ -76,6 +79,7 @@ export async function runExamplesBench({ runs }) {
       date: new Date().toISOString(),
       machine: { ...machineFacts(), loadAverage: { before: loadBefore, after: os.loadavg()[0] } },
       python: pythonVersion(),
+      pythonExecutable: PYTHON,
       concur: concurVersion(),
       rule: RULE,
       runsPerProgram: runs,
@@ -469,6 +473,12 @@ function machineFacts() {
     platform: `${os.type()} ${os.release()}`,
     node: process.version,
   };
+}
+
+function resolvePython(command) {
+  const result = spawnSync(command, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  const executable = result.status === 0 ? result.stdout.trim() : '';
+  return executable || command;
 }
 
 function pythonVersion() {

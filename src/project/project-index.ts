@@ -4,6 +4,7 @@
  * base classes), and computes each function's effects transitively over the call graph, keeping
  * for each one the shortest chain of calls that leads to it, so messages can show the chain.
  */
+import type { RelatedLocation } from '../diagnostics/finding.js';
 import type { CallEdge, ClassSummary, DirectEffect, EffectKind, FunctionSummary, ModuleSummary } from './summary.js';
 
 /** One step of a chain of calls from a function to the catalogued call that has the effect. */
@@ -17,6 +18,18 @@ export interface ChainStep {
 export interface EffectChain {
   steps: ChainStep[];
   effect: DirectEffect;
+}
+
+/** One related location per call of the chain, each described by `describe(step, next step)`. */
+export function chainLocations(chain: EffectChain, describe: (step: ChainStep, next: ChainStep | undefined) => string): RelatedLocation[] {
+  return chain.steps.map((step, index) => ({
+    path: step.function.path,
+    line: step.call.line,
+    column: step.call.column,
+    endLine: step.call.line,
+    endColumn: step.call.column,
+    message: describe(step, chain.steps[index + 1]),
+  }));
 }
 
 const MAX_ALIAS_DEPTH = 16;

@@ -75,7 +75,7 @@ export function addWorkersConstants(context: RewriteContext, constants: readonly
 
 /** `FETCH_ITEM_TIMEOUT = float(os.environ.get("FETCH_ITEM_TIMEOUT", "30"))`, with its comment. */
 function timeoutConstant(context: RewriteContext, workersBase: string, os: string, line: number): string[] {
-  const name = context.names.fresh(`${workersBase.replace(/_(WORKERS|THREADS)$/, '')}_ITEM_TIMEOUT`);
+  const name = context.names.fresh(`${workersBase.replace(/_(WORKERS|THREADS|CONCURRENCY)$/, '')}_ITEM_TIMEOUT`);
   context.timeoutVariable = name;
   return [
     `# Seconds to wait for each item's result in the loop at line ${line}; set ${name} to change it.`,

@@ -21,8 +21,10 @@ describe.concurrent('concur rules', () => {
     expect(rows[2]).toMatch(/^AS103 (\[[ *]\]|   ) dangling-task\s+Task created and dropped/);
     expect(rows[3]).toMatch(/^PA101 (\[[ *]\]|   ) parallelizable-loop\s+Loop whose iterations can run concurrently/);
     expect(rows[4]).toMatch(/^PA102 (\[[ *]\]|   ) parallelizable-comprehension\s+Comprehension whose items can run concurrently/);
-    expect(rows[5]).toMatch(/^RC101 \[ \] unprotected-read-modify-write\s+Read-modify-write of shared state/);
-    expect(rows[6]).toMatch(/^RC102 \[ \] check-then-act\s+Check of shared state/);
+    expect(rows[10]).toMatch(/^RC101 \[ \] unprotected-read-modify-write\s+Read-modify-write of shared state/);
+    expect(rows[11]).toMatch(/^RC102 \[ \] check-then-act\s+Check of shared state/);
+    expect(rows[5]).toMatch(/^PS101 \[ \] missing-main-guard\s+Worker processes started at import/);
+    expect(rows[12]).toMatch(/^RS101 \[ \] pool-not-shut-down\s+Pool or executor never shut down/);
     expect(result.stdout).toContain('[*] safe fix available');
   });
 

@@ -10,8 +10,33 @@ import { PYTHON, makeProject, removeProjects, spawnPython } from '../helpers/pyt
 
 afterAll(removeProjects);
 
-/** Item 3 is slow (sleeping `slow` seconds in threads, computing for several seconds in processes), the others take milliseconds. */
-function program(slow: number, model: 'threads' | 'processes'): string {
+/** Item 3 is slow (sleeping `slow` seconds in threads and tasks, computing for several seconds in processes), the others take milliseconds. */
+function program(slow: number, model: 'threads' | 'processes' | 'asyncio'): string {
+  if (model === 'asyncio') {
+    return [
+      'import asyncio',
+      'import sys',
+      '',
+      '',
+      'async def fetch(n):',
+      `    await asyncio.sleep(${slow} if n == 3 else 0.01)`,
+      '    return n * 10',
+      '',
+      '',
+      'async def main():',
+      '    count = int(sys.argv[1]) if len(sys.argv) > 1 else 8',
+      '    totals = []',
+      '    for n in range(count):',
+      '        value = await fetch(n)',
+      '        totals.append(value)',
+      '    print(sum(totals))',
+      '',
+      '',
+      'if __name__ == "__main__":',
+      '    asyncio.run(main())',
+      '',
+    ].join('\n');
+  }
   const work =
     model === 'threads'
       ? ['def fetch(n):', `    time.sleep(${slow} if n == 3 else 0.01)`, '    return n * 10']
@@ -51,12 +76,13 @@ function run(file: string, env: Record<string, string> = {}) {
 }
 
 describe.concurrent('per-item timeout', () => {
-  for (const model of ['threads', 'processes'] as const) {
+  for (const model of ['threads', 'processes', 'asyncio'] as const) {
     it(`${model}: a slow item raises TimeoutError naming it; a longer timeout gives the original output`, async () => {
       const original = await run(makeProject({ 'main.py': program(2, model) }, 'concur-timeout-').path('main.py'));
       expect(original.status).toBe(0);
       const file = await rewritten(program(2, model), ['--item-timeout', '0.5']);
-      expect(readFileSync(file, 'utf8')).toContain(model === 'threads' ? 'ThreadPoolExecutor(max_workers=' : 'ProcessPoolExecutor(max_workers=');
+      const runner = { threads: 'ThreadPoolExecutor(max_workers=', processes: 'ProcessPoolExecutor(max_workers=', asyncio: 'asyncio.Semaphore(' };
+      expect(readFileSync(file, 'utf8')).toContain(runner[model]);
       const timedOut = await run(file);
       expect(timedOut.status).toBe(1);
       expect(timedOut.stdout).toBe('');
@@ -126,5 +152,14 @@ describe.concurrent('per-item timeout', () => {
     const timed = readFileSync(await rewritten(program(0, 'threads'), ['--item-timeout', '3']), 'utf8');
     expect(timed).toContain('FETCH_ITEM_TIMEOUT = float(os.environ.get("FETCH_ITEM_TIMEOUT", "3"))');
     expect(timed).toContain('pool.shutdown(wait=wait_for_calls)');
+  });
+
+  it('asyncio: waiting for a turn under the semaphore does not count against an item', async () => {
+    // One task at a time, 8 items of 0.2 s: the last starts after 1.4 s, well past the 0.5 s limit.
+    const source = program(0, 'asyncio').replace('0 if n == 3 else 0.01', '0.2');
+    const file = await rewritten(source, ['--item-timeout', '0.5']);
+    const result = await run(file, { FETCH_CONCURRENCY: '1' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('280\n');
   });
 });

@@ -24,6 +24,36 @@ ruleTester(blockingCallInAsync, {
       ].join('\n'),
     },
     {
+      // Checking the standard library itself: socket.py's fallback socketpair connects over loopback.
+      name: 'socket.socketpair makes two local sockets (its pure-Python fallback connects, but only where the C call is missing)',
+      files: {
+        'socket.py': [
+          'import _socket',
+          'class socket(_socket.socket):',
+          '    pass',
+          'if hasattr(_socket, "socketpair"):',
+          '    def socketpair():',
+          '        return _socket.socketpair()',
+          'else:',
+          '    def socketpair():',
+          '        s = socket()',
+          '        s.connect(("127.0.0.1", 1))',
+          '        return s, s',
+          '',
+        ].join('\n'),
+        'main.py': 'import socket\nasync def f():\n    a, b = socket.socketpair()\n    return a, b\n',
+      },
+    },
+    {
+      // Checking the standard library itself: asyncio's debug mode captures the stack in every Future.
+      name: 'source lines for a traceback, through a helper in another file (linecache serves them from memory)',
+      files: {
+        'linecache.py': 'import os\ncache = {}\ndef checkcache(path):\n    os.stat(path)\ndef getline(path, n):\n    checkcache(path)\n    return ""\n',
+        'helpers.py': 'import linecache\ndef source_line(path, n):\n    return linecache.getline(path, n)\n',
+        'main.py': 'from helpers import source_line\nasync def describe(path):\n    return source_line(path, 1)\n',
+      },
+    },
+    {
       name: 'project function that does not block',
       code: 'def add(a, b):\n    return a + b\nasync def f():\n    return add(1, 2)\n',
     },

@@ -11,6 +11,16 @@ ruleTester(coroutineNeverAwaited, {
       name: 'gather and shield schedule their work when called',
       code: 'import asyncio\nasync def a(): ...\nasync def f():\n    asyncio.gather(a(), a())\n    asyncio.shield(a())\n',
     },
+    {
+      name: 'called with wrong arguments inside assertRaises (raises TypeError, no coroutine is made)',
+      code:
+        'import unittest\nclass T(unittest.TestCase):\n    def test_args(self):\n        async def f(a, /): ...\n' +
+        '        with self.assertRaises(TypeError):\n            f(a=1)\n',
+    },
+    {
+      name: 'inside pytest.raises',
+      code: 'import pytest\nasync def g(x): ...\ndef test_g():\n    with pytest.raises(TypeError):\n        g()\n',
+    },
     { name: 'async generator (iterated elsewhere)', code: 'async def g():\n    yield 1\ndef f():\n    g()\n' },
   ],
   invalid: [
@@ -33,6 +43,11 @@ ruleTester(coroutineNeverAwaited, {
         'main.py': 'from client import Client\n\ndef shutdown(c: Client):\n    c.close()\n',
       },
       errors: [{ line: 4, message: 'Client.close()', fix: 'none' }],
+    },
+    {
+      name: 'inside a with block that expects nothing',
+      code: 'import contextlib\nasync def g(): ...\ndef f():\n    with contextlib.suppress(ValueError):\n        g()\n',
+      errors: [{ line: 5, message: 'Coroutine `g()` is created and never awaited' }],
     },
   ],
 });

@@ -9,6 +9,10 @@ ruleTester(danglingTask, {
       code: 'import asyncio\nasync def f(c):\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(c)\n',
     },
     { name: 'awaited', code: 'import asyncio\nasync def f(c):\n    await asyncio.ensure_future(c)\n' },
+    {
+      name: 'inside assertRaises: the call raises before any task exists',
+      code: 'import asyncio, unittest\nclass T(unittest.TestCase):\n    def test_it(self):\n        with self.assertRaises(TypeError):\n            asyncio.ensure_future("ok")\n',
+    },
   ],
   invalid: [
     {

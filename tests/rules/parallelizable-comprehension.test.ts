@@ -522,8 +522,8 @@ ruleTester(parallelizableComprehension, {
     },
     {
       name: 'any() evaluates items ahead of the deciding one: unsafe with external effects',
-      code: py('import subprocess', '', '', 'def failing(commands):', '    return any(subprocess.run(c).returncode for c in commands)'),
-      errors: [{ line: 5, message: 'the generator expression', fix: 'unsafe' }],
+      code: py('import urllib.request', '', '', 'def missing(addresses):', '    urls = list(addresses)', '    return any(urllib.request.urlopen(u).status == 404 for u in urls)'),
+      errors: [{ line: 6, message: 'the generator expression', fix: 'unsafe' }],
     },
     {
       name: 'generator handed to sum, join and sorted; map handed to max',
@@ -652,6 +652,32 @@ describe('PA102 verdicts in the report', () => {
   it('names the effect that keeps a comprehension sequential', async () => {
     const loops = await verdicts(py(...FETCH, 'def run(xs):', '    return [print(fetch(x)) for x in xs]'));
     expect(loops).toEqual([{ line: 10, verdict: 'rejected', reason: 'order-sensitive effect of `print` (line 10) in the element' }]);
+  });
+
+  it('does not let `any`/`all` read ahead of an iterator that code after them reads on', async () => {
+    const loops = await verdicts(
+      py(...FETCH, 'def run(xs):', '    items = iter(xs)', '    found = any(fetch(x) == "B" for x in items)', '    return found, list(items)', '', 'def total(xs):', '    items = iter(xs)', '    return sum(len(fetch(x)) for x in items)'),
+    );
+    expect(loops).toEqual([
+      {
+        line: 11,
+        verdict: 'rejected',
+        reason: '`any` can stop early, and `items` may be an iterator that the code after it (or a caller) reads on: running ahead would consume its next items',
+      },
+      // `sum` reads every item either way.
+      { line: 16, verdict: 'parallel', reason: expect.stringContaining('each item waits on sleep (`fetch`)') },
+    ]);
+  });
+
+  it('does not run child processes ahead of the item that decides `all`', async () => {
+    const loops = await verdicts(py('import subprocess', '', 'def run(names):', '    paths = list(names)', '    return all(subprocess.run(["test", "-f", p]).returncode == 0 for p in paths)'));
+    expect(loops).toEqual([
+      {
+        line: 5,
+        verdict: 'rejected',
+        reason: '`all` stops at the item that decides, and the element runs child processes, whose effects concur cannot see: run ahead concurrently, the items after it would already have run them',
+      },
+    ]);
   });
 });
 

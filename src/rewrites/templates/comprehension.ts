@@ -19,7 +19,7 @@ import { afterLineEnd, block, indentationAt, lineStart, multilineStrings, newlin
 import { orderedMapHelper } from './ordered-map.js';
 import { openProcessPool } from './process-pool.js';
 import type { Scope, SemanticModel } from '../../semantic/model.js';
-import { mapStageOf, type Candidate, type ElementFacts } from '../../rules/parallel/comprehensions.js';
+import { mapStageOf, SHORT_CIRCUIT_CONSUMERS, type Candidate, type ElementFacts } from '../../rules/parallel/comprehensions.js';
 import { isInside, mapsOf, scopeAround, targetIdentifiers } from '../../loops/loop-context.js';
 import { isReference } from '../../loops/name-flow.js';
 import { iterableText } from './shared.js';
@@ -59,8 +59,6 @@ export type ComprehensionRewrite = { kind: 'rewrite'; fix: FixDraft } | { kind: 
 
 /** Consumers that stop early or keep only a running value: a lazy input is read with a bounded window. */
 const WINDOWED_CONSUMERS = new Set(['any', 'all', 'sum', 'min', 'max']);
-/** Consumers that stop at the first deciding item: the pool evaluates items ahead of it. */
-const SHORT_CIRCUIT = new Set(['any', 'all']);
 /** Conditions that can follow `not` without parentheses. */
 const BINDS_TIGHTER_THAN_NOT = new Set(['call', 'identifier', 'attribute', 'subscript', 'parenthesized_expression']);
 /** Names the generated code for each shape calls. */
@@ -137,7 +135,7 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
   const consumer = candidate.consumer?.name;
   // Listing the items can raise: the helper raises that error only after the results before it, as the comprehension would.
   const windowed =
-    (consumer !== undefined && SHORT_CIRCUIT.has(consumer)) ||
+    (consumer !== undefined && SHORT_CIRCUIT_CONSUMERS.has(consumer)) ||
     (consumer !== undefined && WINDOWED_CONSUMERS.has(consumer) && !items.sized) ||
     (!items.sized && input.facts.feedMayRaise);
   const chunksize = processes && items.length ? `, chunksize=max(1, ${items.length} // (4 * ${workers}))` : '';
@@ -555,7 +553,7 @@ function taskFunction(writer: Writer, name: string, indent: string, items: Items
 function isSafe(input: ComprehensionRewriteInput): boolean {
   const { facts, candidate } = input;
   const effectful = facts.blocking.some((kind) => kind !== 'sleep');
-  const shortCircuit = candidate.consumer !== undefined && SHORT_CIRCUIT.has(candidate.consumer.name);
+  const shortCircuit = candidate.consumer !== undefined && SHORT_CIRCUIT_CONSUMERS.has(candidate.consumer.name);
   return !(effectful && (facts.mayRaise || shortCircuit));
 }
 

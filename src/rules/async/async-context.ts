@@ -1,6 +1,8 @@
 /** Where async code runs, as the async rules see it. */
 import type { CallSite, SemanticModel } from '../../semantic/model.js';
 import type { Scope } from '../../semantic/scope.js';
+import { withValues } from '../../concurrency/locks.js';
+import type { SyntaxNode } from '../../parser/parser.js';
 
 /**
  * The `async def` whose coroutine executes a call, if any. Calls in nested defs and lambdas
@@ -27,4 +29,24 @@ export function canInsertAwait(model: SemanticModel, call: CallSite): boolean {
 
 function holdsThreadLock(model: SemanticModel, call: CallSite): boolean {
   return model.heldLocks(call).some((lock) => !lock.type.startsWith('asyncio.'));
+}
+
+/** Context managers of tests that expect their block to raise: `self.assertRaises(TypeError)`, `pytest.raises(...)`. */
+const EXPECTS_EXCEPTION = /(^|\.)(assertRaises|assertRaisesRegex|assertRaisesRegexp|raises)$/;
+
+/**
+ * Inside a test's `with self.assertRaises(...):` block: a call that is expected to raise (wrong
+ * arguments to a coroutine function raise `TypeError` before any coroutine exists; `ensure_future`
+ * of a non-awaitable raises before any task exists).
+ */
+export function expectsException(node: SyntaxNode): boolean {
+  for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.type === 'function_definition' || parent.type === 'lambda') return false;
+    if (parent.type !== 'with_statement' || child.field !== 'body') continue;
+    for (const value of withValues(parent)) {
+      const callee = value.type === 'call' ? value.childForFieldName('function') : undefined;
+      if (callee && EXPECTS_EXCEPTION.test(callee.text)) return true;
+    }
+  }
+  return false;
 }

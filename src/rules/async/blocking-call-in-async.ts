@@ -5,7 +5,7 @@
 import type { FixDraft, PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import type { CallSite } from '../../semantic/model.js';
 import type { CatalogueEntry } from '../../catalogue/schema.js';
-import type { ProjectIndex } from '../../project/project-index.js';
+import { chainLocations, type ProjectIndex } from '../../project/project-index.js';
 import { referenceModule } from '../../fixes/imports.js';
 import { asyncSleepEdit, runInExecutorEdit, toThreadEdit } from '../../fixes/await-edits.js';
 import { asyncFunctionOf, canInsertAwait } from './async-context.js';
@@ -99,18 +99,7 @@ export const blockingCallInAsync: Rule = {
     const words = last.blocking ? BLOCKING_WORDS[last.blocking] : 'blocks';
     return {
       message: `Blocking call \`${target.displayName}()\` in async function \`${caller}\` stalls the event loop (${words}): ${[caller, ...names, last.callee].join(' -> ')}`,
-      related: chain.steps.map((step, index) => {
-        const next = chain.steps[index + 1];
-        const callee = next ? `${next.function.displayName}()` : step.call.callee;
-        return {
-          path: step.function.path,
-          line: step.call.line,
-          column: step.call.column,
-          endLine: step.call.line,
-          endColumn: step.call.column,
-          message: `\`${step.function.displayName}()\` calls \`${callee}\``,
-        };
-      }),
+      related: chainLocations(chain, (step, next) => `\`${step.function.displayName}()\` calls \`${next ? `${next.function.displayName}()` : step.call.callee}\``),
     };
   },
 };

@@ -5,7 +5,7 @@
 import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import type { ProjectIndex } from '../../project/project-index.js';
 import { awaitEdits } from '../../fixes/await-edits.js';
-import { asyncFunctionOf, canInsertAwait } from './async-context.js';
+import { asyncFunctionOf, canInsertAwait, expectsException } from './async-context.js';
 
 export const coroutineNeverAwaited: Rule = {
   meta: {
@@ -18,7 +18,9 @@ export const coroutineNeverAwaited: Rule = {
       what:
         'A call of an `async def` function (of the project, in any file, or a catalogued coroutine ' +
         'function such as `asyncio.sleep`) whose result is dropped: the call is a whole statement with no ' +
-        '`await`, no `asyncio.create_task`, no `asyncio.run`.',
+        '`await`, no `asyncio.create_task`, no `asyncio.run`. Calls inside a test\'s `assertRaises`/`pytest.raises` ' +
+        'block are not reported: called with wrong arguments, a coroutine function raises `TypeError` before any ' +
+        'coroutine exists.',
       why:
         'Calling a coroutine function only creates a coroutine object. Without `await` its body never runs: ' +
         'the write, the request, the sleep silently do not happen, and Python prints at best ' +
@@ -35,7 +37,7 @@ export const coroutineNeverAwaited: Rule = {
   check(context: RuleContext): void {
     const { model, catalogue } = context;
     for (const call of model.calls) {
-      if (!call.statement || call.awaited) continue;
+      if (!call.statement || call.awaited || expectsException(call.node)) continue;
       const callee = model.calleeName(call);
       if (!callee) continue;
       const fix =

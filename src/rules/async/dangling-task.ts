@@ -3,6 +3,7 @@
  * result is dropped. The event loop keeps only a weak reference to tasks.
  */
 import type { Rule, RuleContext } from '../rule.js';
+import { expectsException } from './async-context.js';
 
 const TASK_FACTORIES = new Set([
   'asyncio.create_task',
@@ -23,7 +24,8 @@ export const danglingTask: Rule = {
       what:
         'A call of `asyncio.create_task`, `asyncio.ensure_future` or `loop.create_task` whose result is ' +
         'not kept: the call is a whole statement. Tasks created by `TaskGroup.create_task` are not flagged, ' +
-        'because the group holds them.',
+        'because the group holds them, nor are calls inside a test\'s `assertRaises`/`pytest.raises` block, ' +
+        'which are expected to raise before any task exists.',
       why:
         'The event loop keeps only weak references to tasks. A task nobody references can be ' +
         'garbage-collected before it finishes, so the work silently stops part-way; and an exception it ' +
@@ -49,7 +51,7 @@ export const danglingTask: Rule = {
   check(context: RuleContext): void {
     const { model } = context;
     for (const call of model.calls) {
-      if (!call.statement || call.awaited) continue;
+      if (!call.statement || call.awaited || expectsException(call.node)) continue;
       const callee = model.calleeName(call);
       if (!callee || !TASK_FACTORIES.has(callee)) continue;
       const shortName = callee.replace(/^asyncio\.(events\.)?(AbstractEventLoop|BaseEventLoop)\./, 'loop.');

@@ -32,6 +32,8 @@ export const COMPREHENSIONS: ReadonlySet<string> = new Set(['list_comprehension'
 
 /** Calls that consume a whole iterable and whose result does not depend on how it was produced. */
 const CONSUMERS: ReadonlySet<string> = new Set(['sum', 'any', 'all', 'list', 'tuple', 'set', 'sorted', 'min', 'max', 'dict']);
+/** Consumers that stop reading once the answer is known: the rest of the iterable stays unread. */
+export const SHORT_CIRCUIT_CONSUMERS: ReadonlySet<string> = new Set(['any', 'all']);
 /** Consumers that also take keyword arguments (`key=`, `reverse=`, `default=`). */
 const KEYWORD_CONSUMERS: ReadonlySet<string> = new Set(['sorted', 'min', 'max']);
 

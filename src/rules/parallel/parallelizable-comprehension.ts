@@ -17,6 +17,7 @@ import {
   enclosingScope,
   findCandidates,
   placementOf,
+  SHORT_CIRCUIT_CONSUMERS,
   type Candidate,
 } from './comprehensions.js';
 
@@ -83,7 +84,9 @@ export const parallelizableComprehension: Rule = {
         'would not reach: when an item raises, the same exception is raised, but later items may already have run, and ' +
         '`any`/`all` may evaluate items past the one that decides. The fix is safe when the element has no external ' +
         'effects (or nothing in it can raise and the consumer does not stop early), and unsafe otherwise ' +
-        '(`--unsafe-fixes`). For a process pool the element becomes a module-level worker function (it pickles by ' +
+        '(`--unsafe-fixes`). `any`/`all` are not parallelized when the element runs child processes or database calls ' +
+        '(whose effects concur cannot see), nor over an iterator that the code after them or a caller may read on ' +
+        '(running ahead would consume its items). For a process pool the element becomes a module-level worker function (it pickles by ' +
         'name) that imports what the module defines and receives the caller\'s values it reads as keyword arguments ' +
         '(`functools.partial(worker, k=k)`); `map(f, xs)` needs `f` defined at module top level. The code the module ' +
         'runs at import moves under `if __name__ == "__main__":`. No fix is offered when the statement shares its line, ' +
@@ -117,9 +120,24 @@ export const parallelizableComprehension: Rule = {
         continue;
       }
       const scope = enclosingScope(model, candidate);
-      const readAhead = candidate.iterable ? readAheadProblem(model, scope, candidate.iterable, []) : undefined;
+      // `any`/`all` stop at the item that decides: the rest of the iterable stays unread, and items past it never run.
+      const stopper = candidate.consumer && SHORT_CIRCUIT_CONSUMERS.has(candidate.consumer.name) ? candidate.consumer.name : undefined;
+      const readAhead = candidate.iterable ? readAheadProblem(model, scope, candidate.iterable, [], stopper !== undefined) : undefined;
       if (readAhead) {
-        context.recordLoop(node, 'rejected', readAhead.replace('the loop reads', 'the comprehension reads'));
+        const reason = readAhead
+          .replace('the loop reads', 'the comprehension reads')
+          .replace('the loop can stop early', `\`${stopper}\` can stop early`)
+          .replace('the code after the loop', 'the code after it');
+        context.recordLoop(node, 'rejected', reason);
+        continue;
+      }
+      const unsafe = stopper ? facts.blocking.find((kind) => kind === 'subprocess' || kind === 'database') : undefined;
+      if (unsafe) {
+        context.recordLoop(
+          node,
+          'rejected',
+          `\`${stopper}\` stops at the item that decides, and the element runs ${unsafe === 'subprocess' ? 'child processes' : 'database calls'}, whose effects concur cannot see: run ahead concurrently, the items after it would already have run them`,
+        );
         continue;
       }
       const executionScope = scope.executionScope;

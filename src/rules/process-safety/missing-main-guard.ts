@@ -8,7 +8,7 @@
  */
 import type { Fix, RelatedLocation } from '../../diagnostics/finding.js';
 import type { SyntaxNode } from '../../parser/parser.js';
-import type { ProjectIndex } from '../../project/project-index.js';
+import { chainLocations, type ProjectIndex } from '../../project/project-index.js';
 import type { CallSite } from '../../semantic/model.js';
 import {
   callsIn,
@@ -170,17 +170,9 @@ export const missingMainGuard: Rule = {
     const names = chain.steps.map((step) => `\`${step.function.displayName}()\``);
     return {
       message: `\`${data.entry}\` runs when the module is imported and starts worker processes (\`${chain.effect.callee}\` at ${last.function.path}:${chain.effect.line}, through ${data.via} -> ${names.join(' -> ')}): under ${SPAWN_METHODS}, each worker imports the main module again and runs it again, so the program fails or hangs; ${WHAT_TO_DO}`,
-      related: chain.steps.map((step, index) => {
-        const next = chain.steps[index + 1];
-        return {
-          path: step.function.path,
-          line: step.call.line,
-          column: step.call.column,
-          endLine: step.call.line,
-          endColumn: step.call.column,
-          message: next ? `\`${step.function.displayName}()\` calls \`${next.function.displayName}()\`` : `\`${step.function.displayName}()\` starts worker processes with \`${step.call.callee}\``,
-        };
-      }),
+      related: chainLocations(chain, (step, next) =>
+        next ? `\`${step.function.displayName}()\` calls \`${next.function.displayName}()\`` : `\`${step.function.displayName}()\` starts worker processes with \`${step.call.callee}\``,
+      ),
       fix,
     };
   },

@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { checkCommand, type CheckFlags } from './commands/check.js';
 import { fixCommand, type FixFlags } from './commands/fix.js';
 import { explainCommand, rulesCommand } from './commands/rules.js';
+import { DEFAULT_RUNS, DEFAULT_SWEEP_RUNS, DEFAULT_TIMEOUT_SECONDS, DEFAULT_WARMUP, verifyCommand, type VerifyFlags } from './commands/verify.js';
+import { DEFAULT_SWEEP_MAX } from '../verify/sweep.js';
 import { EXIT_ERROR } from './exit-status.js';
 import { UsageError } from './usage-error.js';
 import { VERSION } from './version.js';
@@ -78,6 +80,65 @@ export function buildProgram(): Command {
   ).action(async (paths: string[], flags: FixFlags) => {
     process.exitCode = await fixCommand(paths, flags);
   });
+
+  program
+    .command('verify')
+    .description(
+      'run the original program and its rewrite in isolated copies, compare their outputs and measure them\n\n' +
+        'Exit status: 0 outputs equal; 1 outputs differ, or the rewrite timed out or could not start; ' +
+        '2 usage error, nothing to rewrite, or the original itself could not run.',
+    )
+    .usage('[options] PATH -- CMD [ARGS...]')
+    .argument('<path>', 'the file or directory to rewrite; its directory (or the directory itself) is the project copied')
+    .argument('[command...]', 'the command to run in each copy (after --; runs in the copy, so paths relative to the project work)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--runs <n>', 'timed runs of each program, interleaved original/rewrite', String(DEFAULT_RUNS))
+    .option('--warmup <n>', 'untimed runs of each program first (their outputs are compared too)', String(DEFAULT_WARMUP))
+    .option('--timeout <seconds>', 'kill a run (its whole process group) after this long', String(DEFAULT_TIMEOUT_SECONDS))
+    .option('--output-dir <dir>', 'compare the files the program writes under this directory (relative to the project)')
+    .option('--compare-stderr', 'compare stderr too (by default only exit status, stdout and the output directory)')
+    .option('--candidate <dir>', 'compare against this already-rewritten copy of the project instead of concur\'s rewrite')
+    .option('--unsafe-fixes', 'also apply fixes marked unsafe, as `concur fix --unsafe-fixes` does')
+    .option('--sweep', 'also run the rewrite at 1, 2, 4, ... workers up to the CPUs (further for threads and asyncio): scaling, efficiency, Amdahl fit')
+    .option('--sweep-workers <list>', 'the worker counts of the sweep instead, comma-separated (1,2,8); implies --sweep')
+    .option('--sweep-max <n>', 'largest worker count of the default sweep for threads and asyncio', String(DEFAULT_SWEEP_MAX))
+    .option('--sweep-runs <n>', 'runs per worker count in the sweep', String(DEFAULT_SWEEP_RUNS))
+    .option('--root <dir>', 'copy this directory as the project (it must contain PATH)')
+    .option('--keep', 'keep the copies (their location is printed) instead of removing them')
+    .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)
+    .option('--extend-select <rules>', 'add rules to those selected by configuration', collect)
+    .option('--ignore <rules>', 'leave out the fixes of these rules', collect)
+    .option('--target-version <version>', 'oldest Python the rewrite must run on: py38 ... py314 (default py39)')
+    .option('--free-threaded', 'the code runs on a free-threaded build (3.13t or later)')
+    .option('--item-timeout <seconds>', 'rewritten loops wait at most this long for each item')
+    .option('--config <file>', 'read settings from this pyproject.toml or concur.toml instead of the nearest one')
+    .option('--isolated', 'ignore configuration files')
+    .option('--threads <n>', 'worker threads for the analysis (default: one per CPU)')
+    .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  concur verify app/main.py -- python3 main.py',
+        '      rewrite app/main.py in a copy of app/, run both 1 + 5 times, compare exit status and stdout',
+        '  concur verify --unsafe-fixes --output-dir out --runs 10 app/ -- python3 main.py data.csv',
+        '      also apply unsafe fixes; compare every file written under app/out/',
+        '  concur verify --sweep app/main.py -- python3 main.py',
+        '      also time the rewrite at 1, 2, 4, ... workers: scaling curve, efficiency, Amdahl fit',
+        '  concur verify --candidate ../app-rewritten app/main.py -- python3 main.py',
+        '      compare against a rewrite made by hand (or by an earlier `concur fix`)',
+        '  concur verify --format json app/main.py -- python3 main.py | jq .speedup',
+        '',
+        'The user\'s files are never changed: both programs run in temporary copies (without .git,',
+        'caches and bytecode; virtual environments and node_modules are linked, not copied).',
+        'Runs are interleaved, original then rewrite, after the warm-ups; the speedup is the ratio of',
+        'median wall times with a 95% percentile bootstrap interval over the paired runs.',
+      ].join('\n'),
+    )
+    .action(async (path: string, command: string[], flags: VerifyFlags) => {
+      process.exitCode = await verifyCommand(path, command, flags);
+    });
 
   program
     .command('rules')

@@ -16,6 +16,7 @@ import type { CallSite, SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
 import { SELF_PARAMETER } from '../semantic/binder.js';
 import type { CallFact, CompoundPattern, FunctionFacts, StateKey, WriteMode } from './facts.js';
+import { LockFactCollector } from './lock-facts.js';
 import { LockFinder } from './locks.js';
 
 const INSERT_METHODS = new Set(['append', 'extend', 'insert', 'add', 'update', 'setdefault', 'appendleft', 'extendleft']);
@@ -98,13 +99,26 @@ export function functionKey(scope: Scope, lines: LineIndex): string {
 class AccessCollector {
   private readonly locks: LockFinder;
   private readonly scopeOfNode = new Map<SyntaxNode, Scope>();
+  private readonly lockFacts: LockFactCollector;
+  private readonly callsByScope = new Map<Scope, CallSite[]>();
 
   constructor(
     private readonly model: SemanticModel,
     private readonly options: CollectOptions,
   ) {
     this.locks = new LockFinder(model);
+    this.lockFacts = new LockFactCollector(model, this.locks, options.lines, options.path);
     for (const scope of model.scopes) this.scopeOfNode.set(scope.node, scope);
+    for (const call of model.calls) {
+      const scope = call.scope.executionScope;
+      const list = this.callsByScope.get(scope);
+      if (list) list.push(call);
+      else this.callsByScope.set(scope, [call]);
+    }
+  }
+
+  private callsOf(fn: Scope): CallSite[] {
+    return this.callsByScope.get(fn) ?? [];
   }
 
   collect(fn: Scope): FunctionFacts {
@@ -127,11 +141,15 @@ class AccessCollector {
     };
     const walker = new FunctionWalker(this.model, fn, facts, this.locks, this.scopeOfNode, this.options, isClassMethod);
     walker.walkBody();
-    for (const call of this.model.calls) {
-      if (call.scope.executionScope !== fn) continue;
-      const fact = walker.callFact(call);
+    const calls = this.callsOf(fn);
+    const locks = this.lockFacts.collect(fn, calls, (node, scope) => walker.stateOf(node, scope));
+    for (const call of calls) {
+      const fact = walker.callFact(call, locks.heldAt);
       if (fact) facts.calls.push(fact);
     }
+    if (locks.acquisitions.length > 0) facts.acquisitions = locks.acquisitions;
+    if (locks.callbacks.length > 0) facts.callbacks = locks.callbacks;
+    if (locks.foreignReleases.length > 0) facts.foreignReleases = locks.foreignReleases;
     return facts;
   }
 }
@@ -630,10 +648,11 @@ class FunctionWalker {
 
   // --- calls -------------------------------------------------------------------------------
 
-  callFact(call: CallSite): CallFact | undefined {
+  callFact(call: CallSite, heldAt: (node: SyntaxNode, scope: Scope) => { identities: string[]; held: number[] }): CallFact | undefined {
     const callee = this.model.calleeName(call);
     if (!callee || !(this.model.isProjectName(callee) || callee.startsWith(`${this.model.moduleName}.`))) return undefined;
     const position = this.options.lines.position(call.node.startIndex);
+    const held = heldAt(call.node, call.scope);
     let receiver: CallFact['receiver'];
     let bound = this.model.isClassName(callee);
     if (call.callee.type === 'attribute') {
@@ -650,7 +669,8 @@ class FunctionWalker {
       line: position.line,
       column: position.column,
       offset: call.node.startIndex,
-      locks: this.locks.heldAt(call.node, call.scope),
+      locks: held.identities,
+      ...(held.held.length > 0 ? { held: held.held } : {}),
       awaited: call.awaited,
       receiver,
       bound,

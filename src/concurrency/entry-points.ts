@@ -18,6 +18,7 @@
  */
 import type { CatalogueEntry, SpawnKind } from '../catalogue/schema.js';
 import type { SyntaxNode } from '../parser/parser.js';
+import { callArguments } from '../semantic/call-arguments.js';
 import type { CallSite, SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
 
@@ -122,7 +123,7 @@ class EntryPointFinder {
 
   private spawnCall(call: CallSite, callee: string, entry: CatalogueEntry): void {
     const kind = entry.spawns!;
-    const { positional, keywords } = splitArguments(call.node);
+    const { positional, keywords } = callArguments(call.node);
     let callable: SyntaxNode | undefined;
     for (const position of entry.spawnArguments ?? [0]) callable ??= positional[position];
     if (entry.spawnKeyword) callable ??= keywords.get(entry.spawnKeyword);
@@ -198,7 +199,7 @@ class EntryPointFinder {
 
   /** `asyncio.gather(a(), b())`, `asyncio.gather(*(work(x) for x in xs))`: each awaitable is a task. */
   private gather(call: CallSite): void {
-    const { positional } = splitArguments(call.node);
+    const { positional } = callArguments(call.node);
     const spawner = call.scope.executionScope;
     const end = this.windowEnd(call, 'asyncio.gather', call.node.startIndex, spawner);
     for (const argument of positional) {
@@ -239,7 +240,7 @@ class EntryPointFinder {
   /** `obj.start()` on an instance of a project class: a Thread subclass's `run`, if it is one. */
   private startCall(call: CallSite): void {
     if (call.callee.type !== 'attribute' || call.callee.childForFieldName('attribute')?.text !== 'start') return;
-    if (splitArguments(call.node).positional.length > 0) return;
+    if (callArguments(call.node).positional.length > 0) return;
     const object = call.callee.childForFieldName('object');
     if (!object) return;
     const type = this.model.typeOf(object, call.scope);
@@ -317,7 +318,7 @@ class EntryPointFinder {
       const callee = expression.childForFieldName('function');
       if (!callee) return undefined;
       const name = this.model.qualifiedNameOf(callee, scope);
-      const { positional } = splitArguments(expression);
+      const { positional } = callArguments(expression);
       if (name === 'functools.partial' && positional[0]) {
         const inner = this.resolveTarget(positional[0], scope, false, depth + 1);
         return inner && { ...inner, boundArgs: [...inner.boundArgs, ...positional.slice(1).filter((a) => a.type !== 'list_splat')] };
@@ -377,7 +378,7 @@ class EntryPointFinder {
     for (const later of calls) {
       if (later.callee.type !== 'attribute') continue;
       const method = later.callee.childForFieldName('attribute')?.text;
-      const { positional, keywords } = splitArguments(later.node);
+      const { positional, keywords } = callArguments(later.node);
       if (method === 'join' && isJoinArguments(positional, keywords) && this.canJoin(later, joinable)) return { offset: later.node.startIndex, joined: true };
       if (method === 'result' && future && later.callee.childForFieldName('object')?.text === future.text) return { offset: later.node.startIndex, joined: true };
       if (method === 'shutdown' && object && later.callee.childForFieldName('object')?.text === object.text && keywords.get('wait')?.text !== 'False') {
@@ -422,23 +423,6 @@ class EntryPointFinder {
     const bindings = this.model.bindingsOf(object.text, scope).filter((b) => b.value?.type === 'call');
     return bindings.length === 1 ? bindings[0].value : undefined;
   }
-}
-
-/** Positional arguments (list splats kept) and keyword arguments of a call. */
-export function splitArguments(call: SyntaxNode): { positional: SyntaxNode[]; keywords: Map<string, SyntaxNode> } {
-  const positional: SyntaxNode[] = [];
-  const keywords = new Map<string, SyntaxNode>();
-  const args = call.childForFieldName('arguments');
-  if (args?.type === 'generator_expression') return { positional: [args], keywords };
-  for (const argument of args?.namedChildren ?? []) {
-    if (argument.type === 'comment' || argument.type === 'dictionary_splat') continue;
-    if (argument.type === 'keyword_argument') {
-      const name = argument.childForFieldName('name')?.text;
-      const value = argument.childForFieldName('value');
-      if (name && value) keywords.set(name, value);
-    } else positional.push(argument);
-  }
-  return { positional, keywords };
 }
 
 function rootOf(node: SyntaxNode): SyntaxNode {

@@ -90,6 +90,51 @@ export interface CallFact {
   bound: boolean;
   /** Positional arguments that are shared-capable state, by position. */
   args: Array<StateKey | null>;
+  /** The acquisitions of this function (indexes into `FunctionFacts.acquisitions`) held at the call. */
+  held?: number[];
+}
+
+/** A lock taken in a function: `with lock:`, `async with lock:`, `lock.acquire()`, `await lock.acquire()`. */
+export interface AcquisitionFact extends Position {
+  /** The lock's identity (`pkg.mod.LOCK`, `pkg.mod.Cache._lock`): the same for every object of a class. */
+  identity: string;
+  /** The lock object relative to the function (as accesses name state), when it can be named; a private local is `scope: 'local'`. */
+  lock?: StateKey;
+  /** The lock as written: `self._lock`. */
+  display: string;
+  via: 'with' | 'acquire';
+  /** Its type (`threading.Lock`), when known; a `Condition` over a lock has the lock's type. */
+  type?: string;
+  /** `RLock` and `Condition()`: true; `Lock`, `Semaphore(1)`, `asyncio.Lock`: false; unknown type: absent. */
+  reentrant?: boolean;
+  async: boolean;
+  /** Waits until the lock is free: not `acquire(blocking=False)` nor `acquire(timeout=...)`. */
+  blocking: boolean;
+  /** `acquire()`: a `release()` of the same lock follows in this function. */
+  released?: boolean;
+  /** Acquisitions of this function held when this one is made (indexes into `acquisitions`). */
+  held: number[];
+  /**
+   * `with a:` whose body is only `with b:` (or `with a, b:`), no `as` names, both plain names:
+   * the index of the other acquisition of the pair, which can trade places with this one.
+   */
+  swapsWith?: number;
+  /** `path:line:column` of the lock expression (`with`) or the `acquire()` call. */
+  siteId: string;
+}
+
+/** A call of a value the function's callers hand in: a parameter, an element of a callbacks collection, an attribute set from a parameter. */
+export interface CallbackCallFact extends Position {
+  /** `self._callback(...)`, `listener(event)`. */
+  code: string;
+  /** The callee as written: `listener`, `self._on_change`. */
+  display: string;
+  kind: 'parameter' | 'collection' | 'attribute';
+  /** Where the value comes from, for messages: `parameter \`fn\``, `\`self._listeners\``. */
+  origin: string;
+  /** Acquisitions of this function held at the call. */
+  held: number[];
+  siteId: string;
 }
 
 export interface FunctionFacts {
@@ -106,6 +151,12 @@ export interface FunctionFacts {
   className?: string;
   accesses: AccessFact[];
   calls: CallFact[];
+  /** Locks taken here, in source order (absent when none). */
+  acquisitions?: AcquisitionFact[];
+  /** Calls of callbacks (absent when none). */
+  callbacks?: CallbackCallFact[];
+  /** Identities of locks this function releases without having taken them (another function or thread took them). */
+  foreignReleases?: string[];
 }
 
 export interface EntryFact {

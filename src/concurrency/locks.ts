@@ -18,7 +18,29 @@ export interface LockEvent {
   identity: string;
   offset: number;
   kind: 'acquire' | 'release';
+  /** The `acquire()`/`release()` call. */
+  node: SyntaxNode;
 }
+
+/** A lock held at a point, and where it was taken: the `with` item's expression or the `acquire()` call. */
+export interface HeldSite {
+  identity: string;
+  node: SyntaxNode;
+}
+
+/** What kind of lock an expression is. */
+export interface LockInfo {
+  identity: string;
+  /** The lock's type (`threading.Lock`; for a `Condition` over a lock, the inner lock's type), when known. */
+  type?: string;
+  /** `RLock` (and a `Condition()` made without a lock): the holder may take it again. Undefined when unknown. */
+  reentrant?: boolean;
+  /** An `asyncio` lock: taken with `async with` / `await acquire()`. */
+  async: boolean;
+}
+
+const REENTRANT = /(^|\.)RLock$/;
+const NON_REENTRANT = /(^|\.)(Lock|Semaphore|BoundedSemaphore)$/;
 
 export class LockFinder {
   private readonly events = new Map<Scope, LockEvent[]>();
@@ -28,27 +50,74 @@ export class LockFinder {
 
   /** Identities of the locks held at `node`, which runs in `scope` (a function, lambda or module). */
   heldAt(node: SyntaxNode, scope: Scope): string[] {
-    const held = new Set<string>();
+    return [...new Set(this.heldSites(node, scope).map((h) => h.identity))].sort();
+  }
+
+  /**
+   * The locks held at `node` with the place each was taken, outermost first: `with` items around
+   * it (unless released again inside the block before `node`, as `Condition.wait`-style code does)
+   * and `acquire()` calls not yet matched by a `release()` in textual order.
+   */
+  heldSites(node: SyntaxNode, scope: Scope): HeldSite[] {
+    const held: HeldSite[] = [];
     const boundary = scope.executionScope.node;
+    const events = this.eventsOf(scope.executionScope);
     let child = node;
     for (let parent = node.parent; parent && child !== boundary; child = parent, parent = parent.parent) {
       if (parent.type === 'with_statement' && child.field === 'body') {
         for (const value of withValues(parent)) {
           const identity = this.lockIdentity(value, scope);
-          if (identity) held.add(identity);
+          if (!identity) continue;
+          // `with lock: ... lock.release() ... node`: released again before `node`.
+          let last: LockEvent | undefined;
+          for (const event of events) {
+            if (event.offset >= node.startIndex) break;
+            if (event.identity === identity && event.offset >= child.startIndex) last = event;
+          }
+          if (last?.kind === 'release') continue;
+          held.unshift({ identity, node: value });
         }
       }
       if (parent === boundary) break;
     }
-    const byLock = new Map<string, { acquire: number; release: number }>();
-    for (const event of this.eventsOf(scope.executionScope)) {
+    const byLock = new Map<string, { acquire?: LockEvent; release: number }>();
+    for (const event of events) {
       if (event.offset >= node.startIndex) break;
-      const entry = byLock.get(event.identity) ?? { acquire: -1, release: -1 };
-      entry[event.kind] = event.offset;
+      // `if x: lock.acquire(False)` / `else: lock.acquire()`: an acquisition in the other branch never ran.
+      // (Releases stay: after `if lock.acquire(False): ... release()`, the `else` does not hold it either.)
+      if (event.kind === 'acquire' && exclusive(event.node, node)) continue;
+      const entry = byLock.get(event.identity) ?? { release: -1 };
+      if (event.kind === 'acquire') entry.acquire = event;
+      else entry.release = event.offset;
       byLock.set(event.identity, entry);
     }
-    for (const [identity, { acquire, release }] of byLock) if (acquire > release) held.add(identity);
-    return [...held].sort();
+    for (const [identity, { acquire, release }] of byLock) {
+      if (acquire && acquire.offset > release && !held.some((h) => h.identity === identity)) held.push({ identity, node: acquire.node });
+    }
+    return held;
+  }
+
+  /** The lock an expression denotes with its kind, if it is one. */
+  lockInfo(value: SyntaxNode, scope: Scope): LockInfo | undefined {
+    const identity = this.lockIdentity(value, scope);
+    if (!identity) return undefined;
+    let type = this.model.typeOf(value, scope);
+    let reentrant: boolean | undefined;
+    if (type && /Condition$/.test(type)) {
+      const creation = this.creationOf(value, scope);
+      const inner = creation ? firstArgument(creation.value) : undefined;
+      const innerType = inner ? this.model.typeOf(inner, creation!.scope) : undefined;
+      if (innerType) type = innerType;
+      // `threading.Condition()` makes an `RLock`; `asyncio.Condition()` an `asyncio.Lock`.
+      else if (creation && !inner) reentrant = !type.startsWith('asyncio.');
+    }
+    if (reentrant === undefined && type) reentrant = REENTRANT.test(type) ? true : NON_REENTRANT.test(type) ? false : undefined;
+    return { identity, type, reentrant, async: !!type?.startsWith('asyncio.') };
+  }
+
+  /** The `acquire()`/`release()` calls of a function on locks, in textual order. */
+  eventsIn(scope: Scope): readonly LockEvent[] {
+    return this.eventsOf(scope.executionScope);
   }
 
   /** The lock an expression denotes, if it is one: its identity. */
@@ -65,7 +134,7 @@ export class LockFinder {
     const type = this.model.typeOf(value, scope);
     const creation = this.creationOf(value, scope);
     if (type && LOCK_TYPES.has(type)) {
-      if (SEMAPHORES.test(type) && creation && semaphoreAboveOne(creation)) return undefined;
+      if (SEMAPHORES.test(type) && creation && notAMutex(creation)) return undefined;
       // `Condition(lock)` holds `lock`.
       if (/Condition$/.test(type) && creation && depth < 3) {
         const inner = firstArgument(creation.value);
@@ -106,7 +175,7 @@ export class LockFinder {
       const identity = object ? this.lockIdentity(object, call.scope) : undefined;
       if (!identity) continue;
       // Textual order: `if not lock.acquire(blocking=False): return` holds the lock after the test.
-      events.push({ identity, offset: call.node.startIndex, kind: method });
+      events.push({ identity, offset: call.node.startIndex, kind: method, node: call.node });
     }
     events.sort((a, b) => a.offset - b.offset);
     this.events.set(scope, events);
@@ -116,6 +185,25 @@ export class LockFinder {
 
 export function isLockType(type: string | undefined): boolean {
   return !!type && LOCK_TYPES.has(type);
+}
+
+/** `a` and `b` are in different branches of one `if` (or conditional expression): never both run. */
+function exclusive(a: SyntaxNode, b: SyntaxNode): boolean {
+  const branchOf = (node: SyntaxNode, statement: SyntaxNode): SyntaxNode | undefined => {
+    let child = node;
+    for (let parent = node.parent; parent; child = parent, parent = parent.parent) if (parent === statement) return child;
+    return undefined;
+  };
+  for (let ancestor = a.parent; ancestor; ancestor = ancestor.parent) {
+    if (b.startIndex < ancestor.startIndex || b.endIndex > ancestor.endIndex) continue;
+    // The innermost statement holding both.
+    if (ancestor.type !== 'if_statement' && ancestor.type !== 'conditional_expression') return false;
+    const x = branchOf(a, ancestor);
+    const y = branchOf(b, ancestor);
+    const condition = ancestor.type === 'if_statement' ? ancestor.childForFieldName('condition') : ancestor.namedChildren[1];
+    return !!x && !!y && x !== y && x !== condition && y !== condition;
+  }
+  return false;
 }
 
 /** The context expressions of a `with` statement's items. */
@@ -139,12 +227,16 @@ function firstArgument(call: SyntaxNode): SyntaxNode | undefined {
   return first;
 }
 
-/** `Semaphore(4)`: lets several holders in at once, so holding it excludes nothing. */
-function semaphoreAboveOne(creation: { value: SyntaxNode }): boolean {
+/**
+ * `Semaphore(4)` lets several holders in at once, so holding it excludes nothing; `Semaphore(0)`
+ * is a signal (one thread releases what another waits for), not a lock. Only a value of 1 (or
+ * the default) makes a mutex.
+ */
+function notAMutex(creation: { value: SyntaxNode }): boolean {
   const first = firstArgument(creation.value) ?? keywordArgument(creation.value, 'value');
   if (!first) return false;
   if (first.type !== 'integer') return true;
-  return Number(first.text) > 1;
+  return Number(first.text) !== 1;
 }
 
 function keywordArgument(call: SyntaxNode, name: string): SyntaxNode | undefined {

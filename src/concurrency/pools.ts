@@ -5,6 +5,7 @@
  * of the module run at import or inside workers. Small on purpose: only what those rules ask.
  */
 import type { SyntaxNode } from '../parser/parser.js';
+import { callArguments } from '../semantic/call-arguments.js';
 import type { CallSite, Scope, SemanticModel } from '../semantic/model.js';
 
 /** Where the work runs. */
@@ -130,12 +131,12 @@ export function submissions(model: SemanticModel): Submission[] {
       const method = callee.childForFieldName('attribute')?.text ?? '';
       const receiver = callee.childForFieldName('object');
       if (!receiver) continue;
-      const args = argumentsOf(call.node);
+      const args = callArguments(call.node);
       if (method === 'run_in_executor') {
-        const executor = args.positional[0];
+        const executor = args.known[0];
         const kind = executor ? kindOf(model, executor, call.scope) : undefined;
         if (kind?.shape === 'executor') {
-          found.push({ call, kind, method, fn: args.positional[1], sent: args.positional.slice(2), items: [], atStart: false, receiver: executor! });
+          found.push({ call, kind, method, fn: args.known[1], sent: args.known.slice(2), items: [], atStart: false, receiver: executor! });
         }
         continue;
       }
@@ -143,14 +144,14 @@ export function submissions(model: SemanticModel): Submission[] {
       const kind = kindOf(model, receiver, call.scope);
       if (!kind || (kind.shape !== 'pool' && kind.shape !== 'executor')) continue;
       if (kind.shape === 'executor' && !SUBMIT_METHODS.has(method) && method !== 'map') continue;
-      const fn = args.positional[0] ?? args.keywords.get('fn') ?? args.keywords.get('func');
+      const fn = args.known[0] ?? args.keywords.get('fn') ?? args.keywords.get('func');
       if (SUBMIT_METHODS.has(method)) {
-        found.push({ call, kind, method, fn, sent: [...args.positional.slice(1), ...args.keywords.values()].filter((n) => n !== fn), items: [], atStart: false, receiver });
+        found.push({ call, kind, method, fn, sent: [...args.known.slice(1), ...args.keywords.values()].filter((n) => n !== fn), items: [], atStart: false, receiver });
       } else if (MAP_METHODS.has(method)) {
-        const items = kind.shape === 'executor' ? args.positional.slice(1) : [args.positional[1] ?? args.keywords.get('iterable')].filter((n): n is SyntaxNode => !!n);
+        const items = kind.shape === 'executor' ? args.known.slice(1) : [args.known[1] ?? args.keywords.get('iterable')].filter((n): n is SyntaxNode => !!n);
         found.push({ call, kind, method, fn, sent: [], items, atStart: false, receiver });
       } else {
-        const sent = [...spread(args.positional[1] ?? args.keywords.get('args')), ...spread(args.positional[2] ?? args.keywords.get('kwds'))];
+        const sent = [...spread(args.known[1] ?? args.keywords.get('args')), ...spread(args.known[2] ?? args.keywords.get('kwds'))];
         found.push({ call, kind, method, fn, sent, items: [], atStart: false, receiver });
       }
     }
@@ -161,23 +162,23 @@ export function submissions(model: SemanticModel): Submission[] {
 /** `Process(target=f, args=(...))`, `Thread(...)`, `Timer(t, f, args)`, and a pool's `initializer`/`initargs`. */
 function fromCreation(creation: Creation): Submission[] {
   const { call, kind } = creation;
-  const args = argumentsOf(call.node);
+  const args = callArguments(call.node);
   const make = (method: string, fn: SyntaxNode | undefined, argsNode: SyntaxNode | undefined, kwargsNode: SyntaxNode | undefined): Submission[] =>
     fn ? [{ call, kind, method, fn, sent: [...spread(argsNode), ...spread(kwargsNode)], items: [], atStart: true, receiver: call.node }] : [];
   switch (kind.shape) {
     case 'process':
     case 'thread': {
       if (kind.type === 'threading.Timer') {
-        return make('target', args.positional[1] ?? args.keywords.get('function'), args.positional[2] ?? args.keywords.get('args'), args.positional[3] ?? args.keywords.get('kwargs'));
+        return make('target', args.known[1] ?? args.keywords.get('function'), args.known[2] ?? args.keywords.get('args'), args.known[3] ?? args.keywords.get('kwargs'));
       }
-      return make('target', args.positional[1] ?? args.keywords.get('target'), args.positional[3] ?? args.keywords.get('args'), args.positional[4] ?? args.keywords.get('kwargs'));
+      return make('target', args.known[1] ?? args.keywords.get('target'), args.known[3] ?? args.keywords.get('args'), args.known[4] ?? args.keywords.get('kwargs'));
     }
     case 'pool':
-      return make('initializer', args.positional[1] ?? args.keywords.get('initializer'), args.positional[2] ?? args.keywords.get('initargs'), undefined);
+      return make('initializer', args.known[1] ?? args.keywords.get('initializer'), args.known[2] ?? args.keywords.get('initargs'), undefined);
     case 'executor': {
       // (max_workers, mp_context or thread_name_prefix, initializer, initargs)
-      const initializer = args.keywords.get('initializer') ?? args.positional[2];
-      const initargs = args.keywords.get('initargs') ?? args.positional[3];
+      const initializer = args.keywords.get('initializer') ?? args.known[2];
+      const initargs = args.keywords.get('initargs') ?? args.known[3];
       return make('initializer', initializer, initargs, undefined);
     }
   }
@@ -192,29 +193,6 @@ function spread(node: SyntaxNode | undefined): SyntaxNode[] {
   }
   if (node.type === 'parenthesized_expression') return spread(node.namedChildren.find((c) => c.type !== 'comment'));
   return [node];
-}
-
-export interface Arguments {
-  positional: SyntaxNode[];
-  keywords: Map<string, SyntaxNode>;
-  /** `*args` or `**kwargs` present: positions after one are unknown. */
-  splat: boolean;
-}
-
-export function argumentsOf(call: SyntaxNode): Arguments {
-  const positional: SyntaxNode[] = [];
-  const keywords = new Map<string, SyntaxNode>();
-  let splat = false;
-  for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
-    if (argument.type === 'comment') continue;
-    if (argument.type === 'keyword_argument') {
-      const name = argument.childForFieldName('name')?.text;
-      const value = argument.childForFieldName('value');
-      if (name && value) keywords.set(name, value);
-    } else if (argument.type === 'list_splat' || argument.type === 'dictionary_splat') splat = true;
-    else if (!splat) positional.push(argument);
-  }
-  return { positional, keywords, splat };
 }
 
 export type StartMethod = 'fork' | 'spawn' | 'forkserver';
@@ -232,8 +210,8 @@ export function startMethodOf(model: SemanticModel, creation: CallSite): StartMe
     const method = context ? contextMethod(model, context, creation.scope) : undefined;
     if (method) return method;
   }
-  const args = argumentsOf(creation.node);
-  const context = args.keywords.get('mp_context') ?? (model.calleeName(creation)?.endsWith('ProcessPoolExecutor') ? args.positional[1] : undefined);
+  const args = callArguments(creation.node);
+  const context = args.keywords.get('mp_context') ?? (model.calleeName(creation)?.endsWith('ProcessPoolExecutor') ? args.known[1] : undefined);
   const fromContext = context ? contextMethod(model, context, creation.scope) : undefined;
   return fromContext ?? moduleStartMethod(model);
 }
@@ -263,15 +241,15 @@ function contextMethod(model: SemanticModel, node: SyntaxNode, scope: Scope, dep
   if (node.type !== 'call') return undefined;
   const callee = node.childForFieldName('function');
   if (!callee || model.qualifiedNameOf(callee, scope) !== 'multiprocessing.get_context') return undefined;
-  return methodLiteral(argumentsOf(node).positional[0] ?? argumentsOf(node).keywords.get('method'));
+  return methodLiteral(callArguments(node).known[0] ?? callArguments(node).keywords.get('method'));
 }
 
 function moduleStartMethod(model: SemanticModel): StartMethod | undefined {
   return cached(model, 'start-method', () => {
     for (const call of model.calls) {
       if (model.calleeName(call) !== 'multiprocessing.set_start_method') continue;
-      const args = argumentsOf(call.node);
-      const method = methodLiteral(args.positional[0] ?? args.keywords.get('method'));
+      const args = callArguments(call.node);
+      const method = methodLiteral(args.known[0] ?? args.keywords.get('method'));
       if (method) return method;
     }
     return undefined;
@@ -295,7 +273,7 @@ export function targetOf(model: SemanticModel, fn: SyntaxNode, scope: Scope): Ta
   if (fn.type === 'call') {
     const callee = fn.childForFieldName('function');
     if (callee && model.qualifiedNameOf(callee, scope) === 'functools.partial') {
-      const inner = argumentsOf(fn).positional[0];
+      const inner = callArguments(fn).known[0];
       return inner ? targetOf(model, inner, scope) : undefined;
     }
     return undefined;

@@ -17,21 +17,11 @@
  * function outside the running code, the receiver of a method target (shared with the starter),
  * and arguments handed to the target.
  */
-import type { SpawnKind } from '../catalogue/schema.js';
 import type { ProjectIndex } from '../project/project-index.js';
-import type { AccessFact, EntryFact, FunctionFacts, StateKey } from './facts.js';
+import type { AccessFact, FunctionFacts } from './facts.js';
+import { LinkedProject, type Frame, type LinkedEntry } from './linking.js';
 
-export interface LinkedEntry {
-  id: number;
-  fact: EntryFact;
-  /** File of the starter. */
-  path: string;
-  kind: SpawnKind;
-  targets: FunctionFacts[];
-  spawner?: FunctionFacts;
-  /** Identity of the object a method target runs on. */
-  receiverId?: string;
-}
+export type { LinkedEntry } from './linking.js';
 
 export interface Context {
   /** `thread`/`task`/`process`: code the entry point runs; `main`: its starter's window. */
@@ -71,31 +61,22 @@ export function raceConflicts(project: ProjectIndex): Map<string, Conflict[]> {
   return conflicts;
 }
 
-interface State {
-  fn: FunctionFacts;
-  receiver?: string;
-  params: Map<number, string>;
+interface State extends Frame {
   locks: string[];
   chain: string[];
-  /** Qualified names of the functions on the way: their variables are per call, not shared. */
-  frames: Set<string>;
   depth: number;
   window?: [number, number];
-  allowLocal: boolean;
 }
 
 class RaceAnalysis {
-  private readonly byKey = new Map<string, FunctionFacts>();
-  private readonly lookups = new Map<string, FunctionFacts | null>();
+  private readonly links: LinkedProject;
 
-  constructor(private readonly project: ProjectIndex) {
-    for (const module of project.allModules()) {
-      for (const fn of module.concurrency?.functions ?? []) this.byKey.set(fn.key, fn);
-    }
+  constructor(project: ProjectIndex) {
+    this.links = LinkedProject.of(project);
   }
 
   run(): Map<string, Conflict[]> {
-    const entries = this.linkEntries();
+    const entries = this.links.entries();
     const result = new Map<string, Conflict[]>();
     if (entries.length === 0) return result;
     const sides = new Map<LinkedEntry, { runs: ReachedAccess[]; main: ReachedAccess[] }>();
@@ -117,81 +98,24 @@ class RaceAnalysis {
     }
     for (let i = 0; i < entries.length; i++) {
       for (let j = i + 1; j < entries.length; j++) {
-        if (!this.concurrent(entries[i], entries[j])) continue;
+        if (!this.links.concurrent(entries[i], entries[j])) continue;
         this.pair(sides.get(entries[i])!.runs, sides.get(entries[j])!.runs, record);
       }
     }
     return result;
   }
 
-  /** Entry points of every module, with their targets found. Processes share only the file system. */
-  private linkEntries(): LinkedEntry[] {
-    const entries: LinkedEntry[] = [];
-    for (const module of this.project.allModules()) {
-      for (const fact of module.concurrency?.entries ?? []) {
-        let kind = fact.kind;
-        const ancestors = fact.targetClass ? this.project.ancestorsOf(fact.targetClass) : [];
-        if (fact.needsThreadBase) {
-          if (ancestors.includes('threading.Thread')) kind = 'thread';
-          else if (ancestors.some((a) => /^multiprocessing\.(context\.)?Process$/.test(a))) kind = 'process';
-          else continue;
-        }
-        const targets: FunctionFacts[] = [];
-        if (fact.target) {
-          const target = this.lookup(fact.target);
-          if (target) targets.push(target);
-        } else if (fact.targetClass && fact.targetMethod) {
-          if (fact.targetMethod.endsWith('*')) {
-            const prefix = fact.targetMethod.slice(0, -1);
-            for (const cls of [fact.targetClass, ...ancestors]) {
-              for (const fn of this.byKey.values()) if (fn.className === cls && fn.key.startsWith(`${cls}.${prefix}`)) targets.push(fn);
-            }
-          } else {
-            const target = this.lookup(`${fact.targetClass}.${fact.targetMethod}`);
-            if (target) targets.push(target);
-          }
-        }
-        if (targets.length === 0) continue;
-        const spawner = this.byKey.get(fact.spawner);
-        const entry: LinkedEntry = { id: entries.length, fact, path: module.path, kind, targets, spawner };
-        const spawnerState = this.spawnerState(entry);
-        if (fact.freshReceiver) entry.receiverId = `${module.path}:${fact.line}:${fact.column}#new`;
-        else if (fact.receiver) {
-          entry.receiverId = (spawnerState && this.resolve(fact.receiver, spawnerState, undefined)) ?? `${module.path}:${fact.line}:${fact.column}#object`;
-        }
-        entries.push(entry);
-      }
-    }
-    return entries;
-  }
-
   private spawnerState(entry: LinkedEntry): State | undefined {
-    const spawner = entry.spawner;
-    if (!spawner) return undefined;
-    return {
-      fn: spawner,
-      receiver: spawner.isMethod && spawner.className ? `${spawner.className}#self` : undefined,
-      params: new Map(),
-      locks: [],
-      chain: [spawner.display],
-      frames: new Set([spawner.qualifiedName]),
-      depth: 0,
-      window: [entry.fact.windowStart, entry.fact.windowEnd],
-      allowLocal: true,
-    };
+    const frame = this.links.spawnerFrame(entry);
+    if (!frame) return undefined;
+    return { ...frame, locks: [], chain: [frame.fn.display], depth: 0, window: [entry.fact.windowStart, entry.fact.windowEnd] };
   }
 
   private exploreEntry(entry: LinkedEntry): ReachedAccess[] {
     const context: Context = { side: entry.kind, entry };
-    const spawnerState = this.spawnerState(entry);
     const reached: ReachedAccess[] = [];
     for (const target of entry.targets) {
-      const params = new Map<number, string>();
-      const offset = target.isMethod && (entry.fact.receiver || entry.fact.targetClass) ? 1 : 0;
-      entry.fact.args.forEach((arg, index) => {
-        const identity = arg && spawnerState ? this.resolve(arg, spawnerState, undefined) : undefined;
-        if (identity) params.set(index + offset, identity);
-      });
+      const params = this.links.targetParams(entry, target);
       reached.push(
         ...this.explore(
           { fn: target, receiver: entry.receiverId, params, locks: [], chain: [target.display], frames: new Set([target.qualifiedName]), depth: 0, allowLocal: false },
@@ -225,24 +149,24 @@ class RaceAnalysis {
       for (const access of state.fn.accesses) {
         if (!inWindow(access.offset)) continue;
         if (filesystemOnly && access.state.root !== 'filesystem') continue;
-        const identity = this.resolve(access.state, state, spawnerName);
+        const identity = this.links.resolve(access.state, state, spawnerName);
         if (!identity) continue;
         reached.push({ access, fn: state.fn, identity, locks: union(state.locks, access.locks), chain: state.chain, context });
       }
       if (state.depth >= MAX_DEPTH) continue;
       for (const call of state.fn.calls) {
         if (!inWindow(call.offset)) continue;
-        const target = this.lookup(call.callee);
+        const target = this.links.lookup(call.callee);
         if (!target) continue;
         // Calling a coroutine function only makes a coroutine; its body runs where it is awaited.
         if (target.isAsync && (context.side !== 'task' || !call.awaited)) continue;
         let receiver: string | undefined;
         if (call.receiver === 'self') receiver = state.receiver;
-        else if (call.receiver) receiver = this.resolve(call.receiver, state, spawnerName);
+        else if (call.receiver) receiver = this.links.resolve(call.receiver, state, spawnerName);
         const params = new Map<number, string>();
         const offset = target.isMethod && call.bound ? 1 : 0;
         call.args.forEach((arg, index) => {
-          const identity = arg ? this.resolve(arg, state, spawnerName) : undefined;
+          const identity = arg ? this.links.resolve(arg, state, spawnerName) : undefined;
           if (identity) params.set(index + offset, identity);
         });
         queue.push({
@@ -258,51 +182,6 @@ class RaceAnalysis {
       }
     }
     return reached;
-  }
-
-  /** The identity of the state a key names in a state of the exploration, or undefined if it is not shared. */
-  private resolve(key: StateKey, state: State, spawnerName: string | undefined): string | undefined {
-    let base: string | undefined;
-    switch (key.root) {
-      case 'filesystem':
-        return `filesystem:${key.id}`;
-      case 'self':
-        base = state.receiver;
-        break;
-      case 'param':
-        base = state.params.get(Number(key.id));
-        break;
-      case 'name':
-        if (key.scope === 'local') base = state.allowLocal ? key.id : undefined;
-        else if (key.scope === 'enclosing') {
-          const cut = key.id.lastIndexOf('.<locals>.');
-          const owner = cut > 0 ? key.id.slice(0, cut) : undefined;
-          // A cell of a function on the way is made per call: each thread has its own.
-          base = owner && state.frames.has(owner) && owner !== spawnerName ? undefined : key.id;
-        } else base = key.id;
-        break;
-    }
-    return base === undefined ? undefined : [base, ...key.path].join('.');
-  }
-
-  private lookup(name: string): FunctionFacts | undefined {
-    const direct = this.byKey.get(name);
-    if (direct) return direct;
-    const cached = this.lookups.get(name);
-    if (cached !== undefined) return cached ?? undefined;
-    const resolved = this.project.resolveFunction(name);
-    const facts = resolved ? this.byKey.get(resolved.qualifiedName) : undefined;
-    this.lookups.set(name, facts ?? null);
-    return facts;
-  }
-
-  /** Whether two entry points may run at the same time. */
-  private concurrent(a: LinkedEntry, b: LinkedEntry): boolean {
-    if (a.fact.spawner === b.fact.spawner && a.path === b.path) {
-      if (!a.fact.joined && !b.fact.joined) return true;
-      return a.fact.windowStart < b.fact.windowEnd && b.fact.windowStart < a.fact.windowEnd;
-    }
-    return !a.fact.joined && !b.fact.joined;
   }
 
   /** Compound accesses of each side against writes of the other. */

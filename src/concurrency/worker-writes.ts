@@ -8,7 +8,8 @@ import type { SyntaxNode } from '../parser/parser.js';
 import type { Binding, CallSite, Scope, SemanticModel } from '../semantic/model.js';
 import { rootIdentifier } from '../loops/commit-statements.js';
 import { mapsOf, scopeAround } from '../loops/loop-context.js';
-import { argumentsOf, callsIn, functionNamed } from './pools.js';
+import { callArguments } from '../semantic/call-arguments.js';
+import { callsIn, functionNamed } from './pools.js';
 
 /** Methods that change a built-in container in place (not writes to files, queues or sockets, which other processes can see). */
 const CONTAINER_MUTATORS = new Set([
@@ -62,7 +63,7 @@ export function writesOf(model: SemanticModel, fn: Scope): Write[] {
     const name = model.calleeName(call);
     const callee = name ? functionNamed(model, name) : undefined;
     if (!callee || callee === fn || callee.isAsync || callee.containsYield) continue;
-    const args = argumentsOf(call.node);
+    const args = callArguments(call.node);
     const offset = callee.enclosingClass && call.callee.type === 'attribute' ? 1 : 0;
     for (const inner of writesOf(model, callee)) {
       const via = [call, ...inner.via];
@@ -70,7 +71,7 @@ export function writesOf(model: SemanticModel, fn: Scope): Write[] {
         writes.push({ ...inner, via });
         continue;
       }
-      const argument = inner.index !== undefined ? (args.positional[inner.index - offset] ?? args.keywords.get(inner.name)) : args.keywords.get(inner.name);
+      const argument = inner.index !== undefined ? (args.known[inner.index - offset] ?? args.keywords.get(inner.name)) : args.keywords.get(inner.name);
       const root = argument ? rootIdentifier(argument) : null;
       const target = root ? classify(model, fn, root) : undefined;
       if (target) writes.push({ ...inner, ...target, via });

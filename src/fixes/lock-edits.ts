@@ -144,7 +144,7 @@ function freeName(model: SemanticModel, wanted: string): string | undefined {
 }
 
 /** The file's indentation step: that of the first indented line after a line ending in `:`. */
-function indentUnit(text: string): string {
+export function indentUnit(text: string): string {
   const match = /:[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*\r?\n)*([ \t]+)\S/.exec(text);
   if (!match) return '    ';
   const found = match[1];

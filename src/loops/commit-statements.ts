@@ -4,6 +4,7 @@
  * ordered output), and `if`s and inner loops made only of them.
  */
 import type { SyntaxNode } from '../parser/parser.js';
+import { callArguments, type CallArguments } from '../semantic/call-arguments.js';
 import { lineOf } from './lines.js';
 import { isAsyncFor } from './find-loops.js';
 import type { LoopContext } from './loop-context.js';
@@ -48,7 +49,7 @@ export class CommitClassifier {
 
   private call(statement: SyntaxNode, call: SyntaxNode): CommitStatement | null {
     const callee = call.childForFieldName('function');
-    const args = argumentsOf(call);
+    const args = callArguments(call);
     if (!callee) return null;
     if (callee.type === 'attribute') {
       const method = callee.childForFieldName('attribute')?.text ?? '';
@@ -80,7 +81,7 @@ export class CommitClassifier {
       const callee = receiver.childForFieldName('function');
       const object = callee?.childForFieldName('object');
       if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'setdefault' && object?.type === 'identifier') {
-        if (this.isAccumulator(object.text)) return { root: object, keys: argumentsOf(receiver).inputs };
+        if (this.isAccumulator(object.text)) return { root: object, keys: callArguments(receiver).inputs };
       }
     }
     return null;
@@ -168,7 +169,7 @@ export class CommitClassifier {
       // `best = max(best, v)`
       const site = this.context.callsByNode.get(right.id);
       const callee = site ? this.context.model.calleeName(site) : undefined;
-      const args = argumentsOf(right);
+      const args = callArguments(right);
       const self = args.inputs.find((a) => a.type === 'identifier' && a.text === name);
       if ((callee === 'builtins.max' || callee === 'builtins.min') && self && args.keywords.size === 0 && args.inputs.length === 2) {
         return this.commit(statement, {
@@ -312,27 +313,6 @@ export class CommitClassifier {
     }
     return commits;
   }
-}
-
-interface CallArguments {
-  /** Positional and keyword argument values, in order. */
-  inputs: SyntaxNode[];
-  keywords: Map<string, SyntaxNode>;
-}
-
-export function argumentsOf(call: SyntaxNode): CallArguments {
-  const inputs: SyntaxNode[] = [];
-  const keywords = new Map<string, SyntaxNode>();
-  for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
-    if (argument.type === 'comment') continue;
-    if (argument.type === 'keyword_argument') {
-      const name = argument.childForFieldName('name')?.text;
-      const value = argument.childForFieldName('value');
-      if (value) inputs.push(value);
-      if (name && value) keywords.set(name, value);
-    } else inputs.push(argument);
-  }
-  return { inputs, keywords };
 }
 
 /** `sys` in `sys.stdout`, `self` in `self.log.info`; null for calls and other expressions. */

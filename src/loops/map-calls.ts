@@ -5,7 +5,8 @@
  */
 import type { BlockingKind, CatalogueEntry, CpuKind } from '../catalogue/schema.js';
 import type { SyntaxNode } from '../parser/parser.js';
-import { argumentsOf, rootIdentifier } from './commit-statements.js';
+import { callArguments } from '../semantic/call-arguments.js';
+import { rootIdentifier } from './commit-statements.js';
 import { lineOf } from './lines.js';
 import { isBoundOutsideLoop, isInside, type LoopContext } from './loop-context.js';
 import { HIGHER_ORDER_BUILTINS, MUTATING_METHODS, PURE_BUILTINS, PURE_MODULES, READING_METHODS } from './pure-names.js';
@@ -277,7 +278,7 @@ class CallJudge {
 
   /** `map(f, xs)`, `sorted(xs, key=f)`: the function passed is called too. */
   private functionArguments(builtin: string, call: SyntaxNode, line: number): void {
-    const args = argumentsOf(call);
+    const args = callArguments(call);
     const passed = builtin === 'map' || builtin === 'filter' ? args.inputs[0] : args.keywords.get('key');
     if (!passed || passed.type === 'lambda' || passed.type === 'none' || this.isLambdaDefinedInLoop(passed)) return;
     const name = this.context.model.qualifiedNameOf(passed, this.context.scope);

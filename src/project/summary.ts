@@ -10,6 +10,7 @@ import type { Scope } from '../semantic/scope.js';
 import { functionEffects } from '../loops/function-effects.js';
 import type { ModuleConcurrency } from '../concurrency/facts.js';
 import { concurrencyFactsIfBuilt } from '../concurrency/summary.js';
+import { waitFactsIfBuilt, type ModuleWaitFacts } from '../concurrency/wait-facts.js';
 import { hasOpaqueDecorator, startsProcesses } from '../concurrency/pools.js';
 
 /** Kinds of effect tracked through the call graph. `process-start` starts worker processes (see src/concurrency/pools.ts). */
@@ -83,6 +84,8 @@ export interface ModuleSummary {
   starImports: string[];
   /** Shared-state accesses and entry points (`src/concurrency`), when a rule of this run needed them. */
   concurrency?: ModuleConcurrency;
+  /** What functions do with queues and threads handed to them, and whether they return (`src/concurrency/wait-facts.ts`), when a deadlock rule of this run needed it. */
+  waits?: ModuleWaitFacts;
   /** What every import statement of the file names (any scope): `pkg.mod` for `import pkg.mod as m`, `pkg.mod.name` for `from pkg.mod import name`. */
   imports?: string[];
 }
@@ -190,6 +193,7 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     aliases,
     starImports: [...model.root.starImports],
     concurrency: concurrencyFactsIfBuilt(model),
+    waits: waitFactsIfBuilt(model),
     imports: [...imports],
   };
 }

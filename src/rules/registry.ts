@@ -2,6 +2,14 @@
 import { blockingCallInAsync } from './async/blocking-call-in-async.js';
 import { coroutineNeverAwaited } from './async/coroutine-never-awaited.js';
 import { danglingTask } from './async/dangling-task.js';
+import { lockOrderInversion } from './deadlock/lock-order-inversion.js';
+import { reacquiredLock } from './deadlock/reacquired-lock.js';
+import { acquireWithoutRelease } from './deadlock/acquire-without-release.js';
+import { callUnderLock } from './deadlock/call-under-lock.js';
+import { forkWithThreads } from './deadlock/fork-with-threads.js';
+import { joinNeverReturns } from './deadlock/join-never-returns.js';
+import { lockHeldAcrossAwait } from './deadlock/lock-held-across-await.js';
+import { processJoinedBeforeQueueDrained } from './deadlock/process-joined-before-queue-drained.js';
 import { parallelizableComprehension } from './parallel/parallelizable-comprehension.js';
 import { parallelizableLoop } from './parallel/parallelizable-loop.js';
 import { inheritedRandomSeed } from './process-safety/inherited-random-seed.js';
@@ -19,6 +27,14 @@ export const ALL_RULES: readonly Rule[] = [
   blockingCallInAsync,
   coroutineNeverAwaited,
   danglingTask,
+  lockOrderInversion,
+  reacquiredLock,
+  acquireWithoutRelease,
+  callUnderLock,
+  lockHeldAcrossAwait,
+  joinNeverReturns,
+  processJoinedBeforeQueueDrained,
+  forkWithThreads,
   parallelizableLoop,
   parallelizableComprehension,
   missingMainGuard,

@@ -15,16 +15,26 @@ describe.concurrent('concur rules', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     const rows = result.stdout.split('\n').filter((line) => /^[A-Z]+\d+ /.test(line));
-    expect(rows.map((row) => row.slice(0, 5))).toEqual(['AS101', 'AS102', 'AS103', 'PA101', 'PA102', 'PS101', 'PS102', 'PS103', 'PS104', 'PS105', 'RC101', 'RC102', 'RS101', 'RS102']);
+    expect(rows.map((row) => row.slice(0, 5))).toEqual([
+      'AS101', 'AS102', 'AS103', 'DL101', 'DL102', 'DL103', 'DL104', 'DL105', 'DL106', 'DL107', 'DL108',
+      'PA101', 'PA102', 'PS101', 'PS102', 'PS103', 'PS104', 'PS105', 'RC101', 'RC102', 'RS101', 'RS102',
+    ]);
     expect(rows[0]).toMatch(/^AS101 (\[[ *]\]|   ) blocking-call-in-async\s+Blocking call in an async function stalls the event loop$/);
     expect(rows[1]).toMatch(/^AS102 (\[[ *]\]|   ) coroutine-never-awaited\s+Coroutine is created and never awaited/);
     expect(rows[2]).toMatch(/^AS103 (\[[ *]\]|   ) dangling-task\s+Task created and dropped/);
-    expect(rows[3]).toMatch(/^PA101 (\[[ *]\]|   ) parallelizable-loop\s+Loop whose iterations can run concurrently/);
-    expect(rows[4]).toMatch(/^PA102 (\[[ *]\]|   ) parallelizable-comprehension\s+Comprehension whose items can run concurrently/);
-    expect(rows[10]).toMatch(/^RC101 \[ \] unprotected-read-modify-write\s+Read-modify-write of shared state/);
-    expect(rows[11]).toMatch(/^RC102 \[ \] check-then-act\s+Check of shared state/);
-    expect(rows[5]).toMatch(/^PS101 \[ \] missing-main-guard\s+Worker processes started at import/);
-    expect(rows[12]).toMatch(/^RS101 \[ \] pool-not-shut-down\s+Pool or executor never shut down/);
+    const row = (code: string) => rows.find((r) => r.startsWith(`${code} `));
+    expect(row('DL101')).toMatch(/^DL101 \[ \] lock-order-inversion\s+Two locks taken in opposite orders/);
+    expect(row('DL104')).toMatch(/^DL104     call-under-lock\s+A callback passed in by callers is called while a lock is held$/);
+    expect(row('DL105')).toMatch(/^DL105     lock-held-across-await\s+Thread lock held across an await/);
+    expect(row('DL106')).toMatch(/^DL106     join-never-returns\s+`join\(\)` that can never return/);
+    expect(row('DL107')).toMatch(/^DL107 \[ \] process-joined-before-queue-drained\s+Process joined before the queue it puts on is read/);
+    expect(row('DL108')).toMatch(/^DL108     fork-with-threads\s+Process forked while other threads run/);
+    expect(row('PA101')).toMatch(/^PA101 (\[[ *]\]|   ) parallelizable-loop\s+Loop whose iterations can run concurrently/);
+    expect(row('PA102')).toMatch(/^PA102 (\[[ *]\]|   ) parallelizable-comprehension\s+Comprehension whose items can run concurrently/);
+    expect(row('RC101')).toMatch(/^RC101 \[ \] unprotected-read-modify-write\s+Read-modify-write of shared state/);
+    expect(row('RC102')).toMatch(/^RC102 \[ \] check-then-act\s+Check of shared state/);
+    expect(row('PS101')).toMatch(/^PS101 \[ \] missing-main-guard\s+Worker processes started at import/);
+    expect(row('RS101')).toMatch(/^RS101 \[ \] pool-not-shut-down\s+Pool or executor never shut down/);
     expect(result.stdout).toContain('[*] safe fix available');
   });
 
@@ -46,6 +56,14 @@ describe.concurrent('concur rules', () => {
       ['AS101', 'blocking-call-in-async', 'async-blocking'],
       ['AS102', 'coroutine-never-awaited', 'async-blocking'],
       ['AS103', 'dangling-task', 'async-blocking'],
+      ['DL101', 'lock-order-inversion', 'deadlock'],
+      ['DL102', 'reacquired-lock', 'deadlock'],
+      ['DL103', 'acquire-without-release-on-exception', 'deadlock'],
+      ['DL104', 'call-under-lock', 'deadlock'],
+      ['DL105', 'lock-held-across-await', 'deadlock'],
+      ['DL106', 'join-never-returns', 'deadlock'],
+      ['DL107', 'process-joined-before-queue-drained', 'deadlock'],
+      ['DL108', 'fork-with-threads', 'deadlock'],
       ['PA101', 'parallelizable-loop', 'opportunity'],
       ['PA102', 'parallelizable-comprehension', 'opportunity'],
       ['PS101', 'missing-main-guard', 'process-safety'],

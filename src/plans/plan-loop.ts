@@ -280,7 +280,8 @@ function hybridRationale(split: HybridSplit, threads: number, cpus: number, anal
     `${threads} I/O threads and one worker process per CPU the process may use (${cpus} here) by default, both named constants read from environment variables in the generated code`,
     'trade-offs: every handed value and every result is pickled between processes, so the computing per item must outweigh copying its data; ' +
       'the worker processes are started with spawn, because threads are already running when they start (fork would copy locks those threads hold), ' +
-      'which costs an interpreter start and an import of the module per process, once per run',
+      'which costs an interpreter start and an import of the module per process, once per run; ' +
+      'on a machine whose cores are already busy, extra processes buy no extra CPU and every hand-off waits for the scheduler, so threads alone can be faster there (`concur verify` measures the rewrite on the machine it will run on)',
     'at most twice as many items as threads are in flight, so memory stays bounded on long inputs',
     'assumes the handed values pickle (the code shows them as str, bytes, numbers or containers of them) and that the functions the computing part calls are module-level and read no state set while the program runs',
     'the commit stage (appends, totals, output) runs in the caller in the original order, so the output is unchanged, and a failing item raises its own exception at its turn',

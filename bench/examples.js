@@ -46,16 +46,22 @@ const TARGET_CPUS = 2;
 
 /**
  * Runs the examples bench; resolves to the exit status (0, or 1 when a program failed or its
- * output differed). `runs` is the number of timed runs per program, after one warm-up each.
+ * output differed). `runs` is the number of timed runs per program, after one warm-up each;
+ * `only`, if given, the names of the examples to run (each one whose expected verdict is "parallel").
  */
-export async function runExamplesBench({ runs }) {
+export async function runExamplesBench({ runs, only }) {
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   // Last run's rewrites would otherwise pass for this run's.
   fs.rmSync(REWRITTEN_DIR, { recursive: true, force: true });
   const loadBefore = os.loadavg()[0];
   const started = process.hrtime.bigint();
   const manifest = JSON.parse(fs.readFileSync(MANIFEST, 'utf8'));
-  const examples = manifest.examples.filter((example) => example.verdict === 'parallel');
+  const parallel = manifest.examples.filter((example) => example.verdict === 'parallel');
+  const unknown = (only ?? []).filter((name) => !parallel.some((example) => example.name === name));
+  if (unknown.length) {
+    throw new Error(`--example: no example with verdict "parallel" named ${unknown.join(', ')} (there are ${parallel.map((e) => e.name).join(', ')})`);
+  }
+  const examples = only?.length ? parallel.filter((example) => only.includes(example.name)) : parallel;
   log(`examples: ${examples.length} with verdict "parallel": ${examples.map((example) => example.name).join(', ')}`);
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concur-bench-examples-'));

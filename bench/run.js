@@ -5,7 +5,7 @@
  * the whole corpus without crashing; then time the example programs before and after
  * `concur fix` rewrites them (bench/examples.js). See bench/README.md for how to read the figures.
  *
- *   node bench/run.js [--runs N] [--quick] [--examples-only | --ruff-only]
+ *   node bench/run.js [--runs N] [--quick] [--examples-only | --ruff-only] [--example NAME ...]
  *
  * Plain Node 20, standard library only: the bench must run wherever the CLI builds.
  */
@@ -61,7 +61,7 @@ async function main() {
   if (options.stdlib) status = Math.max(status, await stdlibBench({ runs: options.runs ?? DEFAULT_STDLIB_RUNS, quick: options.quick }));
   if (options.examples) {
     log('examples speedup bench (bench/examples.js)');
-    status = Math.max(status, await runExamplesBench({ runs: options.runs ?? DEFAULT_EXAMPLES_RUNS }));
+    status = Math.max(status, await runExamplesBench({ runs: options.runs ?? DEFAULT_EXAMPLES_RUNS, only: options.only }));
   }
   return status;
 }
@@ -127,19 +127,21 @@ function parseOptions(argv) {
       quick: { type: 'boolean', default: false },
       'examples-only': { type: 'boolean', default: false },
       'ruff-only': { type: 'boolean', default: false },
+      example: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
       [
-        'usage: node bench/run.js [--runs N] [--quick] [--examples-only | --ruff-only]',
+        'usage: node bench/run.js [--runs N] [--quick] [--examples-only | --ruff-only] [--example NAME ...]',
         '',
         `  --runs N         timed runs per tool and per example program (default ${DEFAULT_STDLIB_RUNS} for the`,
         `                   stdlib part, ${DEFAULT_EXAMPLES_RUNS} for the examples part), after one warm-up each`,
         '  --quick          stdlib part on the asyncio and concurrent packages only',
         '  --examples-only  only the examples speedup bench (original against rewritten programs)',
         '  --ruff-only      only the stdlib part (concur against ruff)',
+        '  --example NAME   in the examples part, only this example (repeat for several)',
         '',
       ].join('\n'),
     );
@@ -151,7 +153,8 @@ function parseOptions(argv) {
     runs = Number(values.runs);
     if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a whole number of at least 1, not "${values.runs}"`);
   }
-  return { runs, quick: values.quick, stdlib: !values['examples-only'], examples: !values['ruff-only'] };
+  if (values.example && values['ruff-only']) throw new Error('--example selects examples, which --ruff-only skips');
+  return { runs, quick: values.quick, stdlib: !values['examples-only'], examples: !values['ruff-only'], only: values.example };
 }
 
 // ---------------------------------------------------------------- corpus

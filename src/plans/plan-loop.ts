@@ -9,6 +9,8 @@ import { functionEffects } from '../loops/function-effects.js';
 import type { LoopAnalysis, MapEffects, WorkHint } from '../loops/types.js';
 import type { SyntaxNode } from '../parser/parser.js';
 import type { SemanticModel } from '../semantic/model.js';
+import { hasHeavyLoop } from './cpu-evidence.js';
+import { hybridSplit, type HybridSplit, type HybridSplitResult } from './hybrid-split.js';
 
 /** What planning needs to know about a loop: plain data, so that it can also be decided after linking files. */
 export interface PlanFacts {
@@ -27,10 +29,17 @@ export interface PlanFacts {
   heavyLoop: boolean;
   /** A `break` or `return` the commit stage replays: the map stage runs ahead of it speculatively. */
   earlyExit: boolean;
+  /**
+   * When the map stage waits and then computes: where it splits into a waiting part (threads)
+   * and a computing part (processes), or why it does not.
+   */
+  hybrid?: HybridSplitResult;
 }
 
-export function planFactsOf(model: SemanticModel, analysis: LoopAnalysis): PlanFacts {
+/** `hoisted`: heavy expressions the commit stage consumes, which the rewrite computes in the map stage. */
+export function planFactsOf(model: SemanticModel, analysis: LoopAnalysis, hoisted: readonly SyntaxNode[] = []): PlanFacts {
   return {
+    hybrid: hybridSplit(model, analysis, hoisted),
     heavyLoop: analysis.map.some(hasHeavyLoop) || analysis.calledFunctions.some((scope) => functionEffects(model, scope).loops),
     mapStatements: analysis.map.length,
     effects: analysis.effects,
@@ -93,7 +102,11 @@ function wordsOf(options: PlanOptions): Words {
   return options.construct === 'comprehension' ? COMPREHENSION_WORDS : LOOP_WORDS;
 }
 
-export type PlanDecision = { kind: 'plan'; plan: Plan; defaultWorkers: WorkersDefault } | { kind: 'rejected'; reason: string };
+/**
+ * `defaultWorkers` is the count the plan reports (threads, processes, awaits in flight); a
+ * hybrid plan also has `ioThreads`, the threads that wait, beside its worker processes.
+ */
+export type PlanDecision = { kind: 'plan'; plan: Plan; defaultWorkers: WorkersDefault; ioThreads?: number } | { kind: 'rejected'; reason: string };
 
 /** What the generated code uses when the environment variable is not set. */
 export type WorkersDefault = { kind: 'fixed'; count: number } | { kind: 'cpu-count' };
@@ -185,6 +198,21 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
       plan: { model: 'threads', workload, workers: cpus, rationale: rationaleOf('threads', cpus, analysis, options, workload) },
     };
   }
+  // Waiting on a network or a child process and then computing in pure Python: threads for the
+  // one, processes for the other, when the map stage splits cleanly between them. Local reads
+  // are quick next to the computing: a process that reads its own file saves pickling it.
+  const split = analysis.hybrid?.kind === 'split' ? analysis.hybrid.split : undefined;
+  const hybridNote = workload === 'mixed' ? hybridObstacle(analysis, options) : undefined;
+  if (workload === 'mixed' && split && !hybridNote) {
+    const cpus = availableParallelism();
+    const threads = ioThreads(split.blocking, iterations);
+    return {
+      kind: 'plan',
+      defaultWorkers: { kind: 'cpu-count' },
+      ioThreads: threads,
+      plan: { model: 'hybrid', workload, workers: cpus, rationale: hybridRationale(split, threads, cpus, analysis) },
+    };
+  }
   if (cpuDominated) {
     if (options.notebook) {
       return {
@@ -207,16 +235,63 @@ export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecisio
       plan: { model: 'threads', workload, workers: cpus, rationale: rationaleOf('threads', cpus, analysis, options, 'native') },
     };
   }
-  const perKind = Math.max(...blocking.map((kind) => IO_THREADS[kind] ?? 8), 8);
-  const workers = Math.max(1, Math.min(perKind, iterations ?? perKind));
+  const workers = ioThreads(blocking, iterations);
   return {
     kind: 'plan',
     defaultWorkers: { kind: 'fixed', count: workers },
-    plan: { model: 'threads', workload: workload === 'unknown' ? 'io' : workload, workers, rationale: rationaleOf('threads', workers, analysis, options) },
+    plan: { model: 'threads', workload: workload === 'unknown' ? 'io' : workload, workers, rationale: rationaleOf('threads', workers, analysis, options, undefined, hybridNote) },
   };
 }
 
-function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts, options: PlanOptions, workload?: Plan['workload']): string {
+/**
+ * Why a map stage that waits and then computes does not get a hybrid plan, if it does not. The
+ * split itself may have found no clean cut; the plan adds what only it knows: the build, the
+ * notebook, early exit and the item count.
+ */
+function hybridObstacle(analysis: PlanFacts, options: PlanOptions): string | undefined {
+  const hybrid = analysis.hybrid;
+  if (hybrid?.kind !== 'split') return hybrid?.reason;
+  const iterations = analysis.estimatedIterations;
+  if (options.freeThreaded) return 'on a free-threaded build the threads run the computing in parallel themselves, so no process pool is needed and nothing is pickled';
+  if (options.notebook) return 'a process pool cannot import a worker defined in a notebook';
+  if (hybrid.split.blocking.every((kind) => kind === 'disk')) return 'the waiting is on local files, which is quick next to the computing';
+  if (analysis.earlyExit) {
+    return 'the loop can stop early: items read ahead of the one that stops it would already be computing in worker processes, which cannot be cancelled mid-item, and a process pool started for a loop that may end after a few items rarely pays for its start-up';
+  }
+  if (iterations !== undefined && iterations < 4) return `starting worker processes does not pay for ${iterations} items`;
+  return undefined;
+}
+
+/** Threads for waiting on these kinds of I/O, capped by the item count when it is known. */
+export function ioThreads(blocking: readonly string[], iterations: number | undefined): number {
+  const perKind = Math.max(...blocking.map((kind) => IO_THREADS[kind] ?? 8), 8);
+  return Math.max(1, Math.min(perKind, iterations ?? perKind));
+}
+
+function hybridRationale(split: HybridSplit, threads: number, cpus: number, analysis: PlanFacts): string {
+  const quoted = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(', ');
+  const waits = split.waits.length ? ` (${quoted(split.waits)})` : '';
+  const computes = split.computes.length ? ` (${quoted(split.computes)})` : '';
+  const handed = split.handed.length ? quoted(split.handed) : 'nothing but the item';
+  const parts = [
+    `each iteration first waits on ${split.blocking.join(' and ')}${waits} and then computes in pure Python${computes}, which holds the GIL: ` +
+      'threads alone would overlap the waiting but take turns computing, processes alone would sit idle while they wait; ' +
+      `so worker threads wait, and each hands what it got (${handed}) to a process pool that computes in parallel`,
+    `${threads} I/O threads and one worker process per CPU the process may use (${cpus} here) by default, both named constants read from environment variables in the generated code`,
+    'trade-offs: every handed value and every result is pickled between processes, so the computing per item must outweigh copying its data; ' +
+      'the worker processes are started with spawn, because threads are already running when they start (fork would copy locks those threads hold), ' +
+      'which costs an interpreter start and an import of the module per process, once per run; ' +
+      'on a machine whose cores are already busy, extra processes buy no extra CPU and every hand-off waits for the scheduler, so threads alone can be faster there (`concur verify` measures the rewrite on the machine it will run on)',
+    'at most twice as many items as threads are in flight, so memory stays bounded on long inputs',
+    'assumes the handed values pickle (the code shows them as str, bytes, numbers or containers of them) and that the functions the computing part calls are module-level and read no state set while the program runs',
+    'the commit stage (appends, totals, output) runs in the caller in the original order, so the output is unchanged, and a failing item raises its own exception at its turn',
+  ];
+  if (analysis.effects.mayRaise) parts.push('assumes the map stage has no effects other code observes before the loop ends: items after a failing one may already have run');
+  return `${parts.join('; ')}.`;
+}
+
+/** `hybridNote`: why a map stage that waits and then computes gets threads rather than a hybrid plan. */
+function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts, options: PlanOptions, workload?: Plan['workload'], hybridNote?: string): string {
   const blocking = analysis.effects.blocking;
   const words = wordsOf(options);
   const stage = words.mapStage;
@@ -235,6 +310,9 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
       `one worker per CPU the process may use (${workers} here)`,
       'the worker lives at module top level so that it pickles, and the values it reads are passed to it; items and results are pickled, so the work per item must outweigh that cost',
     );
+    if (analysis.hybrid?.kind === 'split') {
+      parts.push('threads feeding the processes would not pay here: local reads are quick, and a worker that reads its own file saves pickling the contents');
+    }
     if (options.targetVersion[0] === 3 && options.targetVersion[1] >= 14) {
       parts.push(
         'Python 3.14 starts workers with forkserver by default: the worker must not rely on state set up at run time',
@@ -252,7 +330,15 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
       `each iteration waits on ${blocking.join(' and ')}, during which the GIL is released: threads overlap the waiting`,
       `${workers} worker threads by default (waiting costs no CPU, so more threads than cores pay off; set the environment variable to tune it against the service's limits)`,
     );
-    if (analysis.effects.cpu.includes('python')) parts.push(`${stage} also computes in pure Python, which threads do not speed up`);
+    if (analysis.effects.cpu.includes('python')) {
+      parts.push(
+        options.freeThreaded
+          ? `${stage} also computes in pure Python, which these threads run in parallel on a free-threaded build (3.13t and later): no process pool is needed, so nothing is pickled`
+          : `${stage} also computes in pure Python, which threads do not speed up`,
+      );
+    }
+    // On a free-threaded build the sentence above already says why no process pool is needed.
+    if (hybridNote && !options.freeThreaded) parts.push(`a hybrid plan (threads feeding a process pool) would run the computing in parallel too, but ${hybridNote}`);
   } else {
     parts.push(
       blocking.length > 0
@@ -269,20 +355,6 @@ function rationaleOf(model: Plan['model'], workers: number, analysis: PlanFacts,
   }
   if (analysis.effects.mayRaise) parts.push(words.mayRaise);
   return `${parts.join('; ')}.`;
-}
-
-/** A `while`, or a `for` over a long `range`, in the given code. */
-export function hasHeavyLoop(node: SyntaxNode): boolean {
-  const loops = node.type === 'for_statement' || node.type === 'while_statement' ? [node] : node.descendantsOfType(['for_statement', 'while_statement']);
-  return loops.some((loop) => {
-    if (loop.type === 'while_statement') return true;
-    const iterable = loop.childForFieldName('right');
-    if (iterable?.type !== 'call' || iterable.childForFieldName('function')?.text !== 'range') return false;
-    const args = iterable.childForFieldName('arguments')?.namedChildren ?? [];
-    const stop = args.length === 1 ? args[0] : args[1];
-    // `range(3)` is a handful of iterations; `range(n)` or `range(10_000)` is work.
-    return !stop || stop.type !== 'integer' || Number(stop.text.replace(/_/g, '')) >= 100;
-  });
 }
 
 /** A better optimization than concurrency, when the map stage shows one. */

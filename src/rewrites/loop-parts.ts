@@ -194,10 +194,13 @@ export function elseText(source: string, parts: LoopParts, indent: string, strin
   return transformRegion(source, parts.elseRegion[0], parts.elseRegion[1], [], { remove: parts.indent.length, add: indent }, strings);
 }
 
-/** The map stage's text, re-indented to `indent`, each `continue` of the loop turned into `return None`. */
-export function mapText(source: string, parts: LoopParts, indent: string, strings: readonly SyntaxNode[]): string {
+/**
+ * The map stage's text (or that of `region`, a part of it), re-indented to `indent`, each
+ * `continue` of the loop turned into `return None`.
+ */
+export function mapText(source: string, parts: LoopParts, indent: string, strings: readonly SyntaxNode[], region: [number, number] = parts.mapRegion): string {
   const replacements: Replacement[] = parts.continues.map((c) => ({ start: c.startIndex, end: c.endIndex, text: 'return None' }));
-  return transformRegion(source, parts.mapRegion[0], parts.mapRegion[1], replacements, { remove: parts.bodyIndent.length, add: indent }, strings);
+  return transformRegion(source, region[0], region[1], replacements, { remove: parts.bodyIndent.length, add: indent }, strings);
 }
 
 /** What the worker returns: one name, a tuple, or (when it can skip items) always a tuple. */

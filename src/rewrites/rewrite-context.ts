@@ -17,6 +17,8 @@ export interface RewriteContext {
   parts: LoopParts;
   plan: Plan;
   defaultWorkers: WorkersDefault;
+  /** Hybrid plans: the threads that wait, beside the worker processes of `defaultWorkers`. */
+  ioThreads?: number;
   targetVersion: [number, number];
   /** Seconds to wait for each item's result, if the user asked for a limit. */
   itemTimeout?: number;
@@ -29,33 +31,51 @@ export interface RewriteContext {
   moduleEdits: Edit[];
   /** Set by `addWorkersConstant`: the constant (and environment variable) holding the worker count. */
   workersVariable?: string;
-  /** Set by `addWorkersConstant` when there is an item timeout: the constant holding its seconds. */
+  /** Set by `addWorkersConstant(s)` when there is an item timeout: the constant holding its seconds. */
   timeoutVariable?: string;
 }
 
 /** The worker count constant: `FETCH_WORKERS = int(os.environ.get("FETCH_WORKERS", "16"))`. */
 export function addWorkersConstant(context: RewriteContext, base: string, what: string): string {
-  const name = context.names.fresh(base);
-  context.workersVariable = name;
+  return addWorkersConstants(context, [{ base, what, defaults: context.defaultWorkers, reported: true, timeout: true }])[0];
+}
+
+export interface WorkersConstant {
+  base: string;
+  /** What the count is of: `Worker threads`. */
+  what: string;
+  defaults: WorkersDefault;
+  /** The plan's worker count: its name becomes the plan's `workersVariable`. */
+  reported: boolean;
+  /** With an item timeout, the timeout constant follows this one and is named after it. */
+  timeout?: boolean;
+}
+
+/** Worker count constants, one block of them after the imports; their names, in order. */
+export function addWorkersConstants(context: RewriteContext, constants: readonly WorkersConstant[]): string[] {
   const os = context.imports.module('os');
   const at = constantsOffset(context.model, context.source);
   const line = context.source.slice(0, context.parts.loop.startIndex).split('\n').length;
   const followedByBlank = /^[ \t]*\r?\n/.test(context.source.slice(at));
-  const timeout = context.itemTimeout === undefined ? [] : timeoutConstant(context, base, os, line);
-  const text = block('', [
-    '',
-    `# ${what} for the loop at line ${line}; set ${name} in the environment to tune.`,
-    `${name} = ${workersValue(os, name, context.defaultWorkers, context.targetVersion)}`,
-    ...timeout,
-    ...(followedByBlank ? [] : ['']),
-  ], context.newline);
-  context.moduleEdits.push({ start: at, end: at, text });
-  return name;
+  const lines = [''];
+  const names = constants.map((constant) => {
+    const name = context.names.fresh(constant.base);
+    if (constant.reported) context.workersVariable = name;
+    lines.push(
+      `# ${constant.what} for the loop at line ${line}; set ${name} in the environment to tune.`,
+      `${name} = ${workersValue(os, name, constant.defaults, context.targetVersion)}`,
+    );
+    if (constant.timeout && context.itemTimeout !== undefined) lines.push(...timeoutConstant(context, constant.base, os, line));
+    return name;
+  });
+  if (!followedByBlank) lines.push('');
+  context.moduleEdits.push({ start: at, end: at, text: block('', lines, context.newline) });
+  return names;
 }
 
 /** `FETCH_ITEM_TIMEOUT = float(os.environ.get("FETCH_ITEM_TIMEOUT", "30"))`, with its comment. */
 function timeoutConstant(context: RewriteContext, workersBase: string, os: string, line: number): string[] {
-  const name = context.names.fresh(`${workersBase.replace(/_(WORKERS|CONCURRENCY)$/, '')}_ITEM_TIMEOUT`);
+  const name = context.names.fresh(`${workersBase.replace(/_(WORKERS|THREADS|CONCURRENCY)$/, '')}_ITEM_TIMEOUT`);
   context.timeoutVariable = name;
   return [
     `# Seconds to wait for each item's result in the loop at line ${line}; set ${name} to change it.`,
@@ -63,10 +83,10 @@ function timeoutConstant(context: RewriteContext, workersBase: string, os: strin
   ];
 }
 
-/** A base for generated names, from the map stage's main call or the loop variable. */
-export function nameBase(context: RewriteContext): string {
+/** A base for generated names, from the main call of the map stage (or of `roots`, a part of it) or the loop variable. */
+export function nameBase(context: RewriteContext, roots?: readonly SyntaxNode[]): string {
   const { analysis, model } = context;
-  const calls = [...analysis.map, ...context.parts.hoisted.map((h) => h.expression)].flatMap(callsWithin);
+  const calls = (roots ?? [...analysis.map, ...context.parts.hoisted.map((h) => h.expression)]).flatMap(callsWithin);
   // The call that does the work names it best: a project function, or a catalogued call with effects.
   const heavy = calls.find((call) => doesWork(model, call));
   const callee = heavy?.childForFieldName('function');
@@ -75,27 +95,41 @@ export function nameBase(context: RewriteContext): string {
   return base.replace(/^_+/, '') || 'item';
 }
 
+/** A worker that runs one part of the map stage: which part, what it starts from, and a sentence on how it fits. */
+export interface WorkerPart {
+  /** `Waiting part`, `Computing part`. */
+  title: string;
+  roots: readonly SyntaxNode[];
+  /** Names bound before it runs (its parameters): not "outer" names. */
+  local: readonly string[];
+  /** What it is given: `its item`, `` `page` ``. */
+  given: string;
+  note: string;
+}
+
 /** The docstring of a worker: what it is, and the assumptions that make it safe to run concurrently. */
-export function workerDocstring(context: RewriteContext, runsIn: string): string[] {
+export function workerDocstring(context: RewriteContext, runsIn: string, part?: WorkerPart): string[] {
   const { analysis, parts } = context;
   const line = context.source.slice(0, parts.loop.startIndex).split('\n').length;
-  const outer = outerNamesRead(context);
-  const reads = outer.length ? `reads only its item and ${outer.map((n) => `\`${n}\``).join(', ')}, which the loop never changes` : 'reads only its item';
+  const outer = outerNamesRead(context, part);
+  const given = part?.given ?? 'its item';
+  const reads = outer.length ? `reads only ${given} and ${outer.map((n) => `\`${n}\``).join(', ')}, which the loop never changes` : `reads only ${given}`;
   const iterable = parts.iterable.text.split('\n')[0];
+  const ordered = analysis.commit.length ? ' The caller applies the results in the original order.' : '';
   return [
-    `Map stage of the loop over \`${iterable.length > 40 ? `${iterable.slice(0, 37)}...` : iterable}\` (line ${line}), run in ${runsIn}.`,
+    `${part ? `${part.title} of the map` : 'Map'} stage of the loop over \`${iterable.length > 40 ? `${iterable.slice(0, 37)}...` : iterable}\` (line ${line}), run in ${runsIn}.`,
     '',
-    ...wrap(`Safe to run concurrently: it ${reads}, and changes nothing another item sees.${analysis.commit.length ? ' The caller applies the results in the original order.' : ''}`, 72),
+    ...wrap(`Safe to run concurrently: it ${reads}, and changes nothing another item sees.${part ? ` ${part.note}` : ordered}`, 72),
     '',
   ];
 }
 
-/** Names the map stage reads that are bound outside the loop (values, not functions or modules). */
-export function outerNamesRead(context: RewriteContext): string[] {
+/** Names the map stage (or a part of it) reads that are bound outside the loop (values, not functions or modules). */
+export function outerNamesRead(context: RewriteContext, part?: Pick<WorkerPart, 'roots' | 'local'>): string[] {
   const { analysis, model, scope } = context;
-  const local = new Set([...analysis.mapBound, ...analysis.loopVariables]);
+  const local = new Set(part?.local ?? [...analysis.mapBound, ...analysis.loopVariables]);
   const names: string[] = [];
-  for (const statement of [...analysis.map, ...context.parts.hoisted.map((h) => h.expression)]) {
+  for (const statement of part?.roots ?? [...analysis.map, ...context.parts.hoisted.map((h) => h.expression)]) {
     for (const id of statement.type === 'identifier' ? [statement] : statement.descendantsOfType('identifier')) {
       if (local.has(id.text) || names.includes(id.text)) continue;
       const parent = id.parent;

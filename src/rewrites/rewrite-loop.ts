@@ -1,6 +1,6 @@
 /**
  * Rewrites a loop the analysis split into map and commit stages, following its plan: threads,
- * processes or asyncio. Returns the edits, or the reason the loop is left as it is.
+ * processes, threads feeding processes (hybrid) or asyncio. Returns the edits, or the reason the loop is left as it is.
  */
 import type { Edit, Fix, Plan } from '../diagnostics/finding.js';
 import type { LoopAnalysis } from '../loops/types.js';
@@ -12,6 +12,7 @@ import { ImportPlan, NameAllocator } from './module-setup.js';
 import type { RewriteContext } from './rewrite-context.js';
 import { multilineStrings, newlineOf } from './source-text.js';
 import { asyncioRewrite } from './templates/asyncio.js';
+import { hybridRewrite } from './templates/hybrid.js';
 import { processesRewrite } from './templates/processes.js';
 import { threadsRewrite } from './templates/threads.js';
 
@@ -22,6 +23,8 @@ export interface RewriteInput {
   scope: Scope;
   plan: Plan;
   defaultWorkers: WorkersDefault;
+  /** Hybrid plans: the threads that wait (`defaultWorkers` counts the processes). */
+  ioThreads?: number;
   targetVersion: [number, number];
   /** Seconds to wait for each item's result (the `item-timeout` setting), if any. */
   itemTimeout?: number;
@@ -53,6 +56,7 @@ function buildFix(input: RewriteInput) {
     parts,
     plan,
     defaultWorkers: input.defaultWorkers,
+    ioThreads: input.ioThreads,
     targetVersion: input.targetVersion,
     itemTimeout: input.itemTimeout,
     scope: input.scope,
@@ -62,10 +66,19 @@ function buildFix(input: RewriteInput) {
     newline: newlineOf(source),
     moduleEdits: [],
   };
-  const templateEdits =
-    plan.model === 'asyncio' ? asyncioRewrite(context) : plan.model === 'processes' ? processesRewrite(context) : threadsRewrite(context);
+  const templates: Partial<Record<Plan['model'], (context: RewriteContext) => Edit[]>> = {
+    asyncio: asyncioRewrite,
+    processes: processesRewrite,
+    hybrid: hybridRewrite,
+  };
+  const templateEdits = (templates[plan.model] ?? threadsRewrite)(context);
   const edits = [...context.imports.edits, ...context.moduleEdits, ...templateEdits];
-  const runner = plan.model === 'asyncio' ? '`asyncio.gather` under a semaphore' : plan.model === 'processes' ? 'a process pool' : 'a thread pool';
+  const runners: Partial<Record<Plan['model'], string>> = {
+    asyncio: '`asyncio.gather` under a semaphore',
+    processes: 'a process pool',
+    hybrid: 'a thread pool that waits, feeding a process pool that computes,',
+  };
+  const runner = runners[plan.model] ?? 'a thread pool';
   const fix = {
     applicability: isSafe(context) ? ('safe' as const) : ('unsafe' as const),
     message: `Run the map stage in ${runner}, committing results in order`,

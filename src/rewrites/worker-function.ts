@@ -3,7 +3,7 @@
  * stage needs. Its docstring states the assumptions that make it safe to run concurrently.
  */
 import type { SyntaxNode } from '../parser/parser.js';
-import { mapText, returnExpression, type LoopParts } from './loop-parts.js';
+import { mapText, returnExpression, type Hoisted, type LoopParts } from './loop-parts.js';
 
 export interface WorkerSpec {
   name: string;
@@ -19,6 +19,12 @@ export interface WorkerSpec {
   /** Add a note naming the item to any exception (Python 3.11+). */
   noteOnError: boolean;
   errorName: string;
+  /**
+   * A worker that runs one part of the map stage: its source range (by default the whole map
+   * stage), the hoisted inputs it computes, the statements that end it (in the `try` when
+   * there is one) and what it returns (by default what the commit stage reads).
+   */
+  part?: { region: [number, number]; hoisted: readonly Hoisted[]; tail: readonly string[]; returns: string | undefined };
 }
 
 /** The worker's source at `indent`, ending with a line break. */
@@ -26,7 +32,7 @@ export function workerFunction(source: string, parts: LoopParts, spec: WorkerSpe
   const unit = parts.unit;
   const body = indent + unit;
   const lines: string[] = [];
-  const params = [spec.parameter, ...(spec.keywordParameters.length ? ['*', ...spec.keywordParameters] : [])].join(', ');
+  const params = [spec.parameter, ...(spec.keywordParameters.length ? ['*', ...spec.keywordParameters] : [])].filter((p) => p !== '').join(', ');
   lines.push(`${indent}${spec.isAsync ? 'async ' : ''}def ${spec.name}(${params}):`);
   // A docstring ending in an empty line closes its quotes on a line of their own.
   spec.docstring.forEach((line, i) => {
@@ -41,10 +47,12 @@ export function workerFunction(source: string, parts: LoopParts, spec: WorkerSpe
     lines.push(`${inner}async with ${spec.semaphore}:`);
     inner += unit;
   }
-  const work = mapText(source, parts, spec.noteOnError ? inner + unit : inner, strings);
+  const work = mapText(source, parts, spec.noteOnError ? inner + unit : inner, strings, spec.part?.region);
   // Out of its call's brackets a multi-line expression needs its own to keep its line breaks legal.
-  const tail: string[] = parts.hoisted.map((h) => `${h.name} = ${h.expression.text.includes('\n') ? `(${h.expression.text})` : h.expression.text}`);
-  const returned = returnExpression(parts);
+  const hoisted = spec.part?.hoisted ?? parts.hoisted;
+  const tail: string[] = hoisted.map((h) => `${h.name} = ${h.expression.text.includes('\n') ? `(${h.expression.text})` : h.expression.text}`);
+  tail.push(...(spec.part?.tail ?? []));
+  const returned = spec.part ? spec.part.returns : returnExpression(parts);
   if (returned) tail.push(`return ${returned}`);
   if (work.trim() === '' && tail.length === 0) tail.push('pass');
   let text = lines.map((l) => `${l}${newline}`).join('');

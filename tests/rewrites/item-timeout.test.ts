@@ -94,6 +94,57 @@ describe.concurrent('per-item timeout', () => {
     });
   }
 
+  it('hybrid: a slow download raises TimeoutError naming the item; both pools are shut down without waiting; a longer timeout gives the original output', async () => {
+    // Item 3's download takes 6 s; every item then counts in pure Python (worker processes).
+    // The timeout (2.5 s) also covers spawning the worker processes for the first items.
+    const source = [
+      'import sys',
+      'import time',
+      '',
+      '',
+      'def fetch(n):',
+      '    time.sleep(6 if n == 3 else 0.01)',
+      '    return " ".join(str(i % 13) for i in range(200))',
+      '',
+      '',
+      'def score(page):',
+      '    total = 0',
+      '    for i in range(20_000):',
+      '        total += i % 7',
+      '    return len(page.split()) + total % 5',
+      '',
+      '',
+      'def main():',
+      '    count = int(sys.argv[1]) if len(sys.argv) > 1 else 8',
+      '    totals = []',
+      '    for n in range(count):',
+      '        page = fetch(n)',
+      '        value = score(page)',
+      '        totals.append(value)',
+      '    print(sum(totals))',
+      '',
+      '',
+      'if __name__ == "__main__":',
+      '    main()',
+      '',
+    ].join('\n');
+    const original = await run(makeProject({ 'main.py': source }, 'concur-timeout-').path('main.py'));
+    expect(original.status).toBe(0);
+    const file = await rewritten(source, ['--item-timeout', '2.5']);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('mp_context=multiprocessing.get_context("spawn")');
+    expect(text).toContain('map_in_order(thread_pool, fetch_task, range(count), 2 * FETCH_THREADS, FETCH_ITEM_TIMEOUT)');
+    expect(text).toContain('    thread_pool.shutdown(wait=wait_for_calls)\n        process_pool.shutdown(wait=wait_for_calls)');
+    const timedOut = await run(file);
+    expect(timedOut.status).toBe(1);
+    expect(timedOut.stdout).toBe('');
+    expect(timedOut.stderr).toContain('TimeoutError: no result for item 3 within 2.5 s');
+    const generous = await run(file, { FETCH_ITEM_TIMEOUT: '60' });
+    expect(generous.stderr).toBe('');
+    expect(generous.status).toBe(0);
+    expect(generous.stdout).toBe(original.stdout);
+  });
+
   it('without the setting, the rewrite has no timeout and keeps its `with` block', async () => {
     const text = readFileSync(await rewritten(program(0, 'threads'), []), 'utf8');
     expect(text).not.toContain('TIMEOUT');

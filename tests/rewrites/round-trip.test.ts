@@ -13,9 +13,10 @@
  * copy of every fixture) rather than once per fixture.
  *
  * A sample of rewrites also runs under Python 3.8 and 3.13 with the matching
- * `--target-version`, and every process-pool rewrite under the `spawn` start method (the
- * default on macOS, and close to 3.14's `forkserver` on Linux), where a missing
- * `if __name__ == "__main__":` guard or an unpicklable worker shows.
+ * `--target-version`, and every rewrite that uses a process pool (processes, and hybrid:
+ * threads feeding a process pool) under the `spawn` start method (the default on macOS, and
+ * close to 3.14's `forkserver` on Linux), where a missing `if __name__ == "__main__":` guard
+ * or an unpicklable worker shows.
  *
  * Nothing here measures time: speedups belong to the bench.
  */
@@ -53,12 +54,16 @@ const VERSION_SAMPLE = [
   'processes_free_vars',
   'asyncio_print_order',
   'asyncio_exception_midway',
+  'hybrid_fetch_parse',
+  'hybrid_exception_midway',
 ];
+/** Models whose rewrites use a process pool: their workers import the main module. */
+const PROCESS_MODELS = ['processes', 'hybrid'];
 
 interface Fixture {
   name: string;
   verdict: 'parallel' | 'rejected';
-  model?: 'threads' | 'processes' | 'asyncio';
+  model?: 'threads' | 'processes' | 'asyncio' | 'hybrid';
   /** Substrings the reason of a rejected loop must contain. */
   reason?: string[];
   /** `sys.argv[1]` for the default size; the program's own default when absent. */
@@ -75,6 +80,7 @@ interface Plan {
   workload: string;
   workers: number;
   rationale: string;
+  workersVariable?: string;
 }
 
 interface Report {
@@ -422,7 +428,7 @@ describe('the fixture corpus', () => {
       const where = fixture.name;
       expect(['parallel', 'rejected'], where).toContain(fixture.verdict);
       if (fixture.verdict === 'parallel') {
-        expect(['threads', 'processes', 'asyncio'], where).toContain(fixture.model);
+        expect(['threads', 'processes', 'asyncio', 'hybrid'], where).toContain(fixture.model);
         expect(fixture.reason, where).toBeUndefined();
       } else {
         expect(fixture.model, where).toBeUndefined();
@@ -437,6 +443,7 @@ describe('the fixture corpus', () => {
     for (const model of ['threads', 'processes', 'asyncio']) {
       expect(parallel.filter((fixture) => fixture.model === model).length, model).toBeGreaterThanOrEqual(6);
     }
+    expect(parallel.filter((fixture) => fixture.model === 'hybrid').length, 'hybrid').toBeGreaterThanOrEqual(5);
     for (const name of VERSION_SAMPLE) expect(byName.has(name), name).toBe(true);
   });
 
@@ -478,6 +485,8 @@ describe(`${RULES.join('/')} verdict on each main loop (concur check)`, () => {
         expect(finding.plan?.model, `${where}: plan ${JSON.stringify(finding.plan)}`).toBe(fixture.model);
         expect(finding.fixable, `${where}: the finding offers a rewrite`).toBe(true);
         expect(finding.fix, `${where}: the finding carries its fix`).toBeDefined();
+        // Two worker counts (threads that wait, processes that compute): the plan names the processes'.
+        if (fixture.model === 'hybrid') expect(finding.plan?.workersVariable, `${where}: plan ${JSON.stringify(finding.plan)}`).toMatch(/_WORKERS$/);
       }
     });
   }
@@ -529,6 +538,7 @@ describe.concurrent('original and rewritten programs behave the same under pytho
         const pair = await programPair(fixture);
         const knobs = newEnvironmentKnobs(sourceOf(fixture).toString('utf8'), pair.rewrittenText);
         if (!pair.changed || knobs.length === 0) return; // The tests above report a missing rewrite.
+        if (fixture.model === 'hybrid') expect(knobs, `${fileOf(fixture)}: a thread count and a process count`).toHaveLength(2);
         const argv = sizesOf(fixture)[2]!.argv;
         const [original, rewritten] = await Promise.all([
           originalRun(fixture, argv, { label: 'python3' }),
@@ -595,7 +605,7 @@ const SPAWN_WRAPPER = [
 ].join('\n');
 
 describe.concurrent('process-pool rewrites under the spawn start method', () => {
-  for (const fixture of fixtures.filter((candidate) => candidate.model === 'processes')) {
+  for (const fixture of fixtures.filter((candidate) => PROCESS_MODELS.includes(candidate.model ?? ''))) {
     it(fixture.name, { timeout: TEST_TIMEOUT_MS }, async () => {
       const pair = await programPair(fixture);
       const argv = sizesOf(fixture)[2]!.argv;

@@ -27,8 +27,11 @@ export function orderedMapHelper(context: RewriteContext): string {
   }
   if (!context.names.isFree(HELPER)) return fail();
   const at = constantsOffset(context.model, context.source);
-  // Two blank lines after it too when code follows at once (a module without imports).
-  const after = /^[ \t]*(\r?\n|$)/.test(context.source.slice(at)) ? '' : `${context.newline}${context.newline}`;
+  // PEP 8: two blank lines after a top-level function, before the code that follows (which
+  // may follow at once, in a module without imports, or after one blank line).
+  const following = /^(?:[ \t]*\r?\n)*/.exec(context.source.slice(at))![0];
+  const blanks = following.split('\n').length - 1;
+  const after = at + following.length < context.source.length ? context.newline.repeat(Math.max(0, 2 - blanks)) : '';
   context.moduleEdits.push({ start: at, end: at, text: `${context.newline}${context.newline}${text}${after}` });
   return HELPER;
 }

@@ -20,9 +20,10 @@ export function iterableText(iterable: SyntaxNode): string {
  * What ends the block that uses the pool. A `with` block waits for every running call; with an
  * item timeout the pool is used in `try:` and, when an exception (a TimeoutError) leaves it,
  * shut down without waiting, so that the error reaches the caller instead of waiting for the
- * call that timed out. Otherwise it waits, as the `with` block would.
+ * call that timed out. Otherwise it waits, as the `with` block would. `closedFirst`: pools used
+ * beside `pool` (threads that feed it), shut down before it under the same flag.
  */
-export function poolClosing(context: RewriteContext, pool: string, indent: string): string {
+export function poolClosing(context: RewriteContext, pool: string, indent: string, closedFirst: readonly string[] = []): string {
   if (!context.timeoutVariable) return '';
   const { unit } = context.parts;
   const newline = context.newline;
@@ -33,7 +34,7 @@ export function poolClosing(context: RewriteContext, pool: string, indent: strin
     `${unit}${flag} = False`,
     `${unit}raise`,
     'finally:',
-    `${unit}${pool}.shutdown(wait=${flag})`,
+    ...[...closedFirst, pool].map((each) => `${unit}${each}.shutdown(wait=${flag})`),
   ], newline);
 }
 

@@ -23,7 +23,8 @@ import type { LoopReason, ProjectCall } from '../../loops/types.js';
 import { isReference } from '../../loops/name-flow.js';
 import { estimateIterations, mayRaise, workHints } from '../../loops/workload.js';
 import type { SyntaxNode } from '../../parser/parser.js';
-import { betterSuggestion, hasHeavyLoop, type PlanFacts } from '../../plans/plan-loop.js';
+import { hasHeavyLoop } from '../../plans/cpu-evidence.js';
+import { betterSuggestion, type PlanFacts } from '../../plans/plan-loop.js';
 import { isMainGuard } from '../../rewrites/module-setup.js';
 import type { Scope, SemanticModel } from '../../semantic/model.js';
 

@@ -21,7 +21,8 @@ export function loopWords(model: SemanticModel, analysis: LoopAnalysis, hoisted:
   };
 }
 
-export function describeParallelLoop(words: LoopWords, plan: Plan, blocking: readonly string[]): string {
+/** `handed`: for a hybrid plan, the names the waiting part hands to the computing part. */
+export function describeParallelLoop(words: LoopWords, plan: Plan, blocking: readonly string[], handed: readonly string[] = []): string {
   const work =
     plan.workload === 'io'
       ? `each iteration waits on ${blocking.join(' and ') || 'I/O'}`
@@ -32,7 +33,9 @@ export function describeParallelLoop(words: LoopWords, plan: Plan, blocking: rea
           : plan.workload === 'mixed'
             ? 'each iteration waits on I/O and computes in pure Python'
             : 'each iteration does independent work';
-  const mapPart = words.calls.length ? ` (${words.calls.map((c) => `\`${c}\``).join(', ')})` : '';
+  const quoted = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(', ');
+  const calls = words.calls.length ? ` (${quoted(words.calls)})` : '';
+  const mapPart = plan.model === 'hybrid' && handed.length ? `${calls}, the waiting part handing ${quoted(handed)} to the computing part` : calls;
   const commitPart = words.commits.length
     ? `; ${words.commits.join(', ')} ${words.commits.length === 1 ? 'is' : 'are'} kept in order in the commit stage`
     : '';

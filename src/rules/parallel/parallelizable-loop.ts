@@ -33,10 +33,14 @@ export const parallelizableLoop: Rule = {
         'never changes, and an in-order *commit* stage (appends, totals, dictionary stores, counters, `print`), ' +
         'where the map stage does enough work to pay for workers: it waits on I/O, runs an inner loop, or calls ' +
         'heavy functions. The finding carries a plan: threads for blocking I/O and native code that releases the ' +
-        'GIL, processes for pure-Python CPU work, `asyncio.gather` when the loop already awaits. A search that ' +
+        'GIL, processes for pure-Python CPU work, a hybrid (worker threads that wait, each handing what it got ' +
+        'to a process pool that computes) when the map stage waits on a network or a child process and then ' +
+        'computes in pure Python (on a free-threaded build, plain threads, which run the computing in parallel ' +
+        'too), `asyncio.gather` when the loop already awaits. A search that ' +
         'stops early (`if ok: found = x; break`, or `return` from the loop) qualifies when the map stage has no ' +
         'effects outside the program: the work of the next few items runs ahead speculatively and is discarded, ' +
-        'the rest is cancelled. Loops that do ' +
+        'the rest is cancelled (such a loop gets threads, never a hybrid: its speculative items would already be ' +
+        'computing in worker processes). Loops that do ' +
         'not qualify are listed in the report\'s `loops` with the reason (`concur check --format json`).',
       why:
         'A loop that fetches 500 URLs, hashes 10,000 files or awaits one request at a time spends most of its ' +
@@ -87,7 +91,12 @@ export const parallelizableLoop: Rule = {
         'the items run ahead reach the server although their answers are discarded. A loop `else:` stays on the loop over the results, so it still runs only when no ' +
         '`break` ended the loop. No fix is offered when the layout does not allow a faithful rewrite (a body on ' +
         'the `for` line), when a process pool could not see what the worker needs, or when a rewrite ' +
-        'would have to read a lazy iterable with effects ahead of the commit stage; the finding says which.',
+        'would have to read a lazy iterable with effects ahead of the commit stage; the finding says which. A ' +
+        'hybrid rewrite also assumes that what the waiting part hands to the computing part pickles (it is only ' +
+        'planned when the code shows str, bytes, numbers or containers of them); when the computing part cannot ' +
+        'go to a process pool, the plan is threads and says why. With an item timeout (`item-timeout`), a hybrid ' +
+        'rewrite bounds the wait for each item\'s waiting and computing together, and the first items\' wait ' +
+        'includes starting the worker processes.',
     },
   },
 
@@ -157,12 +166,22 @@ export const parallelizableLoop: Rule = {
         hoistedWork: hoisted.length > 0,
         freeThreaded: context.runtime.freeThreaded,
       };
-      const facts = planFactsOf(model, analysis);
+      const facts = planFactsOf(model, analysis, hoisted.map((h) => h.expression));
       const words = loopWords(model, analysis, hoisted);
       const header = headerOf(context, analysis);
-      const rewrite = (plan: Plan, defaultWorkers: WorkersDefault) =>
+      const rewrite = (plan: Plan, defaultWorkers: WorkersDefault, ioThreads?: number) =>
         context.fixesAllowed
-          ? rewriteLoop({ model, source: context.source.text, analysis, scope, plan, defaultWorkers, targetVersion: context.targetVersion, itemTimeout: context.runtime.itemTimeout })
+          ? rewriteLoop({
+              model,
+              source: context.source.text,
+              analysis,
+              scope,
+              plan,
+              defaultWorkers,
+              ioThreads,
+              targetVersion: context.targetVersion,
+              itemTimeout: context.runtime.itemTimeout,
+            })
           : undefined;
 
       if (analysis.projectCalls.length > 0) {
@@ -188,16 +207,22 @@ export const parallelizableLoop: Rule = {
         continue;
       }
 
-      const decision = planLoop(facts, options);
+      let decision = planLoop(facts, options);
+      let result = decision.kind === 'plan' ? rewrite(decision.plan, decision.defaultWorkers, decision.ioThreads) : undefined;
+      if (decision.kind === 'plan' && decision.plan.model === 'hybrid' && result?.kind === 'refused') {
+        // What the split cannot see (the module's layout, exceptions that do not pickle): plan as without it.
+        decision = planLoop({ ...facts, hybrid: { kind: 'none', reason: `the rewrite cannot hand the computing to worker processes: ${result.reason}` } }, options);
+        result = decision.kind === 'plan' ? rewrite(decision.plan, decision.defaultWorkers, decision.ioThreads) : undefined;
+      }
       if (decision.kind === 'rejected') {
         context.recordLoop(loop, 'rejected', decision.reason);
         continue;
       }
       const { plan } = decision;
-      const description = describeParallelLoop(words, plan, facts.effects.blocking);
+      const handed = plan.model === 'hybrid' && facts.hybrid?.kind === 'split' ? facts.hybrid.split.handed : [];
+      const description = describeParallelLoop(words, plan, facts.effects.blocking, handed);
       context.recordLoop(loop, 'parallel', description);
       parallel.push(loop);
-      const result = rewrite(plan, decision.defaultWorkers);
       if (result?.kind === 'rewrite' && result.workersVariable) plan.workersVariable = result.workersVariable;
       const noFix = result?.kind === 'refused' ? ` (no automatic rewrite: ${result.reason})` : '';
       context.report(header.node, `Iterations of \`${header.text}\` can run concurrently with ${plan.model}: ${description}${noFix}`, {

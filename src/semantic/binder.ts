@@ -6,6 +6,7 @@
  * It records facts only; resolution (which binding a name reads, what a call calls) happens
  * afterwards, on demand, in `SemanticModel`, because Python resolves names by whole scopes.
  */
+import { neverTrueConditions, type NeverTrue } from './never-true.js';
 import type { SyntaxNode } from '../parser/parser.js';
 import { resolveRelativeModule } from './module-name.js';
 import { Scope, type Binding, type BindingKind } from './scope.js';
@@ -79,6 +80,9 @@ class Binder {
   private readonly mainGuards: Array<[number, number]> = [];
   private readonly comments: Array<{ start: number; text: string }> = [];
   private hasPython2Statements = false;
+  private neverTrue: NeverTrue = () => false;
+  /** Above zero inside a block that never runs on Python 3 (see never-true.ts): its calls are not recorded. */
+  private unreachableDepth = 0;
   private withContext: WithContext | undefined;
 
   constructor(
@@ -88,6 +92,7 @@ class Binder {
 
   run(root: SyntaxNode): BinderOutput {
     const module = this.newScope('module', root, undefined, this.moduleName, this.moduleName, false);
+    this.neverTrue = neverTrueConditions(root);
     this.visitBlock(root, module);
     for (const ref of this.references) {
       for (const binding of lookupBindings(ref.node.text, ref.scope)) binding.uses.push(ref.node);
@@ -288,7 +293,7 @@ class Binder {
   private visitCall(node: SyntaxNode, scope: Scope, awaited: boolean, statement: boolean): void {
     const callee = node.childForFieldName('function');
     if (!callee) return this.visitBlock(node, scope);
-    this.calls.push({ node, callee, scope, awaited, statement, withContext: this.withContext });
+    if (this.unreachableDepth === 0) this.calls.push({ node, callee, scope, awaited, statement, withContext: this.withContext });
     this.visit(callee, scope);
     const args = node.childForFieldName('arguments');
     if (args) this.visit(args, scope);
@@ -573,7 +578,23 @@ class Binder {
       const body = node.childForFieldName('consequence');
       if (body) this.mainGuards.push([body.startIndex, body.endIndex]);
     }
-    this.visitBlock(node, scope);
+    this.visitGuardedBlock(node, scope);
+  }
+
+  /** An `if` or `elif` and what follows; a consequence that never runs has its calls dropped. */
+  private visitGuardedBlock(node: SyntaxNode, scope: Scope): void {
+    const condition = node.childForFieldName('condition');
+    const consequence = node.childForFieldName('consequence');
+    const unreachable = !!condition && this.neverTrue(condition);
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'elif_clause') this.visitGuardedBlock(child, scope);
+      else if (unreachable && child.id === consequence?.id) {
+        this.unreachableDepth++;
+        this.visit(child, scope);
+        this.unreachableDepth--;
+      } else this.visit(child, scope);
+    }
   }
 
   private visitComprehension(node: SyntaxNode, scope: Scope): void {

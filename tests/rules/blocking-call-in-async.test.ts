@@ -69,8 +69,99 @@ ruleTester(blockingCallInAsync, {
       name: 'generator function called from async (its body does not run on call)',
       code: 'import time\ndef ticks():\n    while True:\n        time.sleep(1)\n        yield 1\nasync def f():\n    it = ticks()\n',
     },
+    {
+      // Checking the standard library itself: test.support.gc_collect sleeps only on Jython.
+      name: 'a helper whose sleep runs only on Jython (module constant from sys.platform)',
+      code: [
+        'import sys, time, gc',
+        "is_jython = sys.platform.startswith('java')",
+        'def gc_collect():',
+        '    gc.collect()',
+        '    if is_jython:',
+        '        time.sleep(0.1)',
+        '    gc.collect()',
+        'async def f():',
+        '    gc_collect()',
+      ].join('\n'),
+    },
+    {
+      name: 'blocking calls only under Python 2 checks (six.PY2, version_info, elif)',
+      code: [
+        'import sys, time, six',
+        'async def f():',
+        '    if six.PY2:',
+        '        time.sleep(1)',
+        '    elif sys.version_info[0] == 2 and sys.platform == "win32":',
+        '        time.sleep(2)',
+        '    if sys.version_info < (3,):',
+        '        time.sleep(3)',
+      ].join('\n'),
+    },
+    {
+      // Checking site-packages: trio tries a numeric-only lookup before it uses a thread.
+      name: 'getaddrinfo that cannot reach a name server (AI_NUMERICHOST through a module constant; literal IP)',
+      code: [
+        'import socket',
+        '_NUMERIC_ONLY = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV',
+        'async def resolve(host, port, flags=0):',
+        '    return socket.getaddrinfo(host, port, 0, 0, 0, flags | _NUMERIC_ONLY)',
+        'async def probe():',
+        '    return socket.getaddrinfo("1.2.3.4", 0, family=socket.AF_INET6)',
+      ].join('\n'),
+    },
+    {
+      // Checking site-packages: trio's tests call from_thread_run_sync from the event loop's thread, expecting RuntimeError.
+      name: 'project function the test expects to raise (pytest.raises)',
+      code: [
+        'import queue, pytest',
+        'def run_sync(fn, token=None):',
+        '    if token is None:',
+        '        raise RuntimeError("not in a worker thread")',
+        '    q = queue.SimpleQueue()',
+        '    return q.get()',
+        'async def test_from_loop():',
+        '    with pytest.raises(RuntimeError):',
+        '        run_sync(lambda: None)',
+      ].join('\n'),
+    },
   ],
   invalid: [
+    {
+      name: 'a sleep under a condition that can be true on Python 3 is still reported',
+      code: [
+        'import sys, time',
+        "is_jython = sys.platform.startswith('java')",
+        "is_jython = is_jython or sys.platform == 'linux'",
+        'async def f():',
+        '    if is_jython:',
+        '        time.sleep(1)',
+        "    if sys.platform.startswith('linux'):",
+        '        time.sleep(2)',
+        '    if sys.version_info < (3, 9):',
+        '        time.sleep(3)',
+      ].join('\n'),
+      errors: [
+        { line: 6, message: 'Blocking call `time.sleep`' },
+        { line: 8, message: 'Blocking call `time.sleep`' },
+        { line: 10, message: 'Blocking call `time.sleep`' },
+      ],
+    },
+    {
+      name: 'getaddrinfo of a host name, and a direct blocking call inside pytest.raises (it blocks until it raises)',
+      code: [
+        'import socket, pytest',
+        'async def f(sock):',
+        '    socket.getaddrinfo("example.org", 80)',
+        '    with pytest.raises(socket.timeout):',
+        '        sock.recv(1)',
+        '    with pytest.raises(OSError):',
+        '        socket.getaddrinfo("localhost", 80, 0, 0, 0, socket.AI_CANONNAME)',
+      ].join('\n'),
+      errors: [
+        { line: 3, message: 'Blocking call `socket.getaddrinfo`' },
+        { line: 7, message: 'Blocking call `socket.getaddrinfo`' },
+      ],
+    },
     {
       name: 'time.sleep gets an (unsafe) asyncio.sleep fix: other tasks now run during the sleep',
       code: 'import asyncio\nimport time\n\nasync def f():\n    time.sleep(0.5)  # wait a bit\n',

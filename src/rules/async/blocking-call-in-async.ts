@@ -3,12 +3,14 @@
  * from an `async def`, directly or through any chain of synchronous project functions.
  */
 import type { FixDraft, PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
-import type { CallSite } from '../../semantic/model.js';
+import { isIP as isIpAddress } from 'node:net';
+import type { CallSite, SemanticModel } from '../../semantic/model.js';
+import type { SyntaxNode } from '../../parser/parser.js';
 import type { CatalogueEntry } from '../../catalogue/schema.js';
 import { chainLocations, type ProjectIndex } from '../../project/project-index.js';
 import { referenceModule } from '../../fixes/imports.js';
 import { asyncSleepEdit, runInExecutorEdit, toThreadEdit } from '../../fixes/await-edits.js';
-import { asyncFunctionOf, canInsertAwait } from './async-context.js';
+import { asyncFunctionOf, canInsertAwait, expectsException } from './async-context.js';
 
 const BLOCKING_WORDS: Record<string, string> = {
   network: 'network I/O',
@@ -32,7 +34,11 @@ export const blockingCallInAsync: Rule = {
         'another thread) made from an `async def`, either directly or through any chain of synchronous ' +
         'functions of the analysed project, across files. The message names the chain, e.g. ' +
         '`main -> load() -> requests.get`. Calls inside a lambda or nested function handed to ' +
-        '`asyncio.to_thread` or `loop.run_in_executor` are not flagged: they run in another thread.',
+        '`asyncio.to_thread` or `loop.run_in_executor` are not flagged: they run in another thread. Nor are ' +
+        'address lookups that cannot reach a name server (a literal IP address, or `AI_NUMERICHOST` among the ' +
+        'flags), code that never runs on Python 3 (`if is_jython:`, `if six.PY2:`), and calls of project functions ' +
+        'inside a test\'s `with pytest.raises(...)` or `assertRaises(...)` block, which the test expects to raise ' +
+        '(typically from the function\'s own checks, before it waits).',
       why:
         'An event loop runs every task on one thread. While a blocking call waits, no other task makes ' +
         'progress: a 2-second `requests.get` freezes every connection the server holds for 2 seconds, and ' +
@@ -74,14 +80,16 @@ export const blockingCallInAsync: Rule = {
       const entry = catalogue.lookup(callee);
       const caller = asyncFunction.displayName;
       if (entry) {
-        if (!entry.blocking || entry.coroutine || isNonBlockingCall(call)) continue;
+        if (!entry.blocking || entry.coroutine || isNonBlockingCall(call) || isNumericLookup(model, call, callee)) continue;
         const alternative = entry.asyncAlternative ? `; use \`${entry.asyncAlternative}\` instead` : '';
         context.report(
           call.node,
           `Blocking call \`${callee}\` (${BLOCKING_WORDS[entry.blocking]}) in async function \`${caller}\` stalls the event loop: ${caller} -> ${callee}${alternative}`,
           { fix: fixFor(context, call, callee, entry) },
         );
-      } else if (model.isProjectName(callee) || callee.startsWith(`${model.moduleName}.`)) {
+      } else if ((model.isProjectName(callee) || callee.startsWith(`${model.moduleName}.`)) && !expectsException(call.node)) {
+        // A test that expects a project function to raise (`with pytest.raises(RuntimeError):`)
+        // states that it raises, typically from its own checks, before any wait it holds.
         context.defer(call.node, { callee, caller }, { fix: toThreadFix(context, call) });
       }
     }
@@ -116,6 +124,31 @@ function isNonBlockingCall(call: CallSite): boolean {
     if (name === 'timeout' && (value === '0' || value === '0.0')) return true;
   }
   return false;
+}
+
+const ADDRESS_LOOKUPS = new Set(['socket.getaddrinfo', 'socket.gethostbyname', 'socket.gethostbyname_ex']);
+
+/**
+ * An address lookup that cannot reach a name server: the host is a literal IP address
+ * (`getaddrinfo("1.2.3.4", 0)`), or `AI_NUMERICHOST` is among the flags, directly or through a
+ * name bound once to an expression that has it (`_NUMERIC_ONLY = AI_NUMERICHOST | AI_NUMERICSERV`).
+ */
+function isNumericLookup(model: SemanticModel, call: CallSite, callee: string): boolean {
+  if (!ADDRESS_LOOKUPS.has(callee)) return false;
+  const args = call.node.childForFieldName('arguments')?.namedChildren.filter((arg): arg is SyntaxNode => !!arg) ?? [];
+  const host = args[0];
+  if (host?.type === 'string' && isIpAddress(host.text.replace(/^[rRbBuU]*(['"])(.*)\1$/s, '$2'))) return true;
+  if (callee !== 'socket.getaddrinfo') return false;
+  return args.slice(1).some((arg) => mentionsNumericHost(model, call, arg));
+}
+
+function mentionsNumericHost(model: SemanticModel, call: CallSite, node: SyntaxNode): boolean {
+  if (/\bAI_NUMERICHOST\b/.test(node.text)) return true;
+  return node.descendantsOfType('identifier').some((identifier) => {
+    if (!identifier) return false;
+    const bindings = model.bindingsOf(identifier.text, call.scope);
+    return bindings.length === 1 && !!bindings[0]!.value && /\bAI_NUMERICHOST\b/.test(bindings[0]!.value.text);
+  });
 }
 
 function fixFor(context: RuleContext, call: CallSite, callee: string, entry: CatalogueEntry): FixDraft | undefined {

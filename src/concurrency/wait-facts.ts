@@ -7,6 +7,7 @@
  * (`waitFactsIfBuilt`); `wait-links.ts` follows them from function to function.
  */
 import type { LineIndex } from '../parser/line-index.js';
+import type { SyntaxNode } from '../parser/parser.js';
 import type { SemanticModel } from '../semantic/model.js';
 import type { Binding, Scope } from '../semantic/scope.js';
 import { forkPoints } from './fork-points.js';
@@ -17,6 +18,13 @@ import { runningThreads } from './running-threads.js';
 
 /** Methods of a parameter the deadlock rules ask about (queues and threads); others are not recorded. */
 export const WATCHED_METHODS: ReadonlySet<string> = new Set(['put', 'put_nowait', 'get', 'task_done', 'shutdown', 'join']);
+
+/**
+ * Recorded beside `put` when the puts on a parameter may fill a pipe: some item is not a small
+ * literal, or a put (or the hand-over of the queue to another function) is inside a loop. A
+ * child that puts `2` once cannot fill the 64 KiB pipe that `join()` waits on.
+ */
+export const UNBOUNDED_PUT = 'put:unbounded';
 
 export interface ParamFacts {
   /** Watched methods called on the parameter, each with the line of its first call. */
@@ -97,6 +105,49 @@ export function expandFacts(compact: SummaryWaitFacts | undefined, fn: { qualifi
   };
 }
 
+/** The first put (or hand-over) that may add more than a few bytes to a pipe, if any. */
+function unboundedPut(fn: Scope, puts: readonly SyntaxNode[], handedOver: readonly SyntaxNode[]): SyntaxNode | undefined {
+  const sorted = [...puts].sort((a, b) => a.startIndex - b.startIndex);
+  const large = sorted.find((put) => insideLoop(put, fn) || !smallLiteralItem(put.parent));
+  if (large) return large;
+  return handedOver.find((node) => insideLoop(node, fn));
+}
+
+/** `q.put(2)`, `q.put("done")`, `q.put(None)`, `q.put((1, "x"))`: an item of at most a kilobyte. */
+function smallLiteralItem(call: SyntaxNode | null): boolean {
+  if (call?.type !== 'call') return false;
+  const item = call.childForFieldName('arguments')?.namedChildren.find((arg) => arg && arg.type !== 'comment' && arg.type !== 'keyword_argument');
+  return !!item && isSmallLiteral(item);
+}
+
+function isSmallLiteral(node: SyntaxNode): boolean {
+  switch (node.type) {
+    case 'integer':
+    case 'float':
+    case 'true':
+    case 'false':
+    case 'none':
+      return node.text.length <= 64;
+    case 'string':
+      return node.text.length <= 1024 && !node.namedChildren.some((child) => child?.type === 'interpolation');
+    case 'unary_operator':
+    case 'parenthesized_expression':
+    case 'tuple':
+      return node.namedChildren.every((child) => !child || child.type === 'comment' || isSmallLiteral(child));
+    default:
+      return false;
+  }
+}
+
+const LOOPS = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+function insideLoop(node: SyntaxNode, fn: Scope): boolean {
+  for (let current = node.parent; current && current.id !== fn.node.id; current = current.parent) {
+    if (LOOPS.has(current.type)) return true;
+  }
+  return false;
+}
+
 function build(model: SemanticModel, path: string, lines: LineIndex): { module: ModuleWaitFacts; byScope: Map<Scope, WaitFunctionFacts> } {
   const byScope = new Map<Scope, WaitFunctionFacts>();
   const module: ModuleWaitFacts = { functions: {} };
@@ -110,6 +161,8 @@ function build(model: SemanticModel, path: string, lines: LineIndex): { module: 
       const found = objectUses(model, uses, scopeOf);
       const methods: Record<string, number> = {};
       for (const [method, nodes] of found.methods) if (WATCHED_METHODS.has(method)) methods[method] = line(nodes[0]!.startIndex);
+      const unbounded = unboundedPut(fn, [...(found.methods.get('put') ?? []), ...(found.methods.get('put_nowait') ?? [])], found.passed.map((p) => p.node));
+      if (unbounded) methods[UNBOUNDED_PUT] = line(unbounded.startIndex);
       const rebound = (fn.bindings.get(binding.name) ?? []).length > 1;
       if (rebound || found.escapes.length > 0) return;
       if (Object.keys(methods).length > 0 || found.passed.length > 0) params[index] = { methods, passed: found.passed.map((p) => ({ callee: p.callee, index: p.index })) };

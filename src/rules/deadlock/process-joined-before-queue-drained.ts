@@ -7,6 +7,7 @@ import { madeBehind, type Made } from '../../concurrency/joined-objects.js';
 import { callableName, objectUses, scopeFinder } from '../../concurrency/object-uses.js';
 import { callArguments } from '../../semantic/call-arguments.js';
 import { callsIn } from '../../concurrency/pools.js';
+import { UNBOUNDED_PUT } from '../../concurrency/wait-facts.js';
 import { paramUse, projectLookup, type ParamUse, type Site } from '../../concurrency/wait-links.js';
 import type { SyntaxNode } from '../../parser/parser.js';
 import type { ProjectIndex } from '../../project/project-index.js';
@@ -42,7 +43,8 @@ export const processJoinedBeforeQueueDrained: Rule = {
         '(`Process(target=produce, args=(q,))`, the `put` possibly in a function the target hands the queue to, in ' +
         'another file), when the same function reads that queue with `q.get()` only after the join. Not flagged when ' +
         'the function reads the queue before the join, when the queue is also handed to other code (another thread ' +
-        'may drain it), or when the join has a timeout.',
+        'may drain it), when the join has a timeout, or when every item put is a small literal (`q.put(2)`, ' +
+        '`q.put(None)`) put once, outside any loop, which cannot fill the pipe.',
       why:
         'The multiprocessing documentation calls this out ("Joining processes that use queues"): a process that has ' +
         'put items on a queue waits before terminating until a background feeder thread has written all of them to ' +
@@ -149,12 +151,11 @@ interface Data {
   targets: Array<{ callee: string; index: number }>;
 }
 
+/** The first put that can fill the pipe (one put of a small literal cannot). */
 function putsOn(reached: ParamUse): (Site & { method: string }) | undefined {
-  for (const method of PUTS) {
-    const site = reached.methods.get(method);
-    if (site) return { ...site, method };
-  }
-  return undefined;
+  const site = reached.methods.get(UNBOUNDED_PUT);
+  if (!site) return undefined;
+  return { ...site, method: PUTS.find((method) => reached.methods.has(method)) ?? 'put' };
 }
 
 /** `multiprocessing.Process(target=produce, ...)`. */

@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand, type CheckFlags } from './commands/check.js';
 import { fixCommand, type FixFlags } from './commands/fix.js';
+import { DEFAULT_MIN_SPEEDUP, optimizeCommand, type OptimizeFlags } from './commands/optimize.js';
 import { explainCommand, rulesCommand } from './commands/rules.js';
 import { DEFAULT_RUNS, DEFAULT_SWEEP_RUNS, DEFAULT_TIMEOUT_SECONDS, DEFAULT_WARMUP, verifyCommand, type VerifyFlags } from './commands/verify.js';
 import { DEFAULT_SWEEP_MAX } from '../verify/sweep.js';
@@ -138,6 +139,58 @@ export function buildProgram(): Command {
     )
     .action(async (path: string, command: string[], flags: VerifyFlags) => {
       process.exitCode = await verifyCommand(path, command, flags);
+    });
+
+  program
+    .command('optimize')
+    .description(
+      'rewrite one file in a copy, verify it against the original, and write it back only if every output was equal and it is faster\n\n' +
+        'Exit status: 0 rewritten (or would be, with --dry-run); 1 left unchanged (nothing to rewrite, outputs differ, not faster); ' +
+        '2 usage error or the original itself could not run.',
+    )
+    .usage('[options] FILE -- CMD [ARGS...]')
+    .argument('<file>', 'the Python file (or notebook) to rewrite; its directory is the project copied (see --root)')
+    .argument('[command...]', 'the command that runs the program (after --; it runs in each copy)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--runs <n>', 'timed runs of each program, interleaved original/rewrite', String(DEFAULT_RUNS))
+    .option('--warmup <n>', 'untimed runs of each program first (their outputs are compared too)', String(DEFAULT_WARMUP))
+    .option('--timeout <seconds>', 'kill a run (its whole process group) after this long', String(DEFAULT_TIMEOUT_SECONDS))
+    .option('--min-speedup <ratio>', 'write the rewrite only if the lower end of the speedup\'s 95% interval exceeds this', String(DEFAULT_MIN_SPEEDUP))
+    .option('--compare-stderr', 'also require equal standard error')
+    .option('--output-dir <dir>', 'also compare every file the program writes under this directory of the project')
+    .option('--unsafe-fixes', 'also apply fixes marked unsafe (their output order or exceptions may differ; verify still compares)')
+    .option('--dry-run', 'do everything but write: print the diff that would be applied')
+    .option('--root <dir>', 'copy this directory as the project (it must contain FILE)')
+    .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)
+    .option('--extend-select <rules>', 'add rules to those selected by configuration', collect)
+    .option('--ignore <rules>', 'leave out the fixes of these rules', collect)
+    .option('--target-version <version>', 'oldest Python the rewrite must run on: py38 ... py314 (default py39)')
+    .option('--free-threaded', 'the code runs on a free-threaded build (3.13t or later)')
+    .option('--item-timeout <seconds>', 'rewritten loops wait at most this long for each item')
+    .option('--config <file>', 'read settings from this pyproject.toml or concur.toml instead of the nearest one')
+    .option('--isolated', 'ignore configuration files')
+    .option('--threads <n>', 'worker threads for the analysis (default: one per CPU)')
+    .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  concur optimize scrape.py -- python3 scrape.py urls.txt',
+        '      rewrite scrape.py in a copy, run both 1 + 5 times; write the rewrite only if equal and faster',
+        '  concur optimize --dry-run --runs 10 app/report.py -- python3 -m app.report',
+        '      the same with more runs, printing the diff instead of writing it',
+        '  concur optimize --output-dir out pipeline.py -- python3 pipeline.py data/',
+        '      also compare every file the program writes under out/',
+        '',
+        'FILE is written only when all of these hold: every run of the rewrite produced the exit status',
+        'and output of the original, the lower end of the speedup\'s interval exceeds --min-speedup, and',
+        'FILE still holds the text that was verified. The write is atomic. Otherwise FILE is left as it',
+        'is and the reason is printed: the loops concur rejected and why, the differences, or the timings.',
+      ].join('\n'),
+    )
+    .action(async (file: string, command: string[], flags: OptimizeFlags) => {
+      process.exitCode = await optimizeCommand(file, command, flags);
     });
 
   program

@@ -174,6 +174,8 @@ export class LockFinder {
       const object = call.callee.childForFieldName('object');
       const identity = object ? this.lockIdentity(object, call.scope) : undefined;
       if (!identity) continue;
+      // `asyncio.create_task(lock.acquire())`: an asyncio lock is taken by whoever awaits the coroutine, here another task.
+      if (method === 'acquire' && !call.awaited && object && this.lockInfo(object, call.scope)?.async) continue;
       // Textual order: `if not lock.acquire(blocking=False): return` holds the lock after the test.
       events.push({ identity, offset: call.node.startIndex, kind: method, node: call.node });
     }

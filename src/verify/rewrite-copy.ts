@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { runCheck } from '../engine/check.js';
 import { fixInPlace } from '../fixes/fix-in-place.js';
+import type { LoopVerdict } from '../diagnostics/finding.js';
 
 export interface AppliedRewrite {
   rule: string;
@@ -26,6 +27,8 @@ export interface RewriteSummary {
   rewrites: AppliedRewrite[];
   /** Files that could not be analysed or fixed, one message each. */
   errors: string[];
+  /** Every loop the analysis considered before rewriting, with its verdict and reason (paths relative to the copy's root). */
+  loops: LoopVerdict[];
 }
 
 export interface RewriteCopyOptions {
@@ -68,5 +71,6 @@ export async function rewriteCopy(options: RewriteCopyOptions): Promise<RewriteS
       ...(finding.plan?.workersVariable ? { workersVariable: finding.plan.workersVariable } : {}),
     })),
     errors: [...first.report.errors.map((e) => `${e.path}: ${e.message}`), ...fixed.errors],
+    loops: first.report.loops.map((loop) => ({ ...loop, path: relativeToCopy(loop.path) })),
   };
 }

@@ -144,13 +144,13 @@ export async function verifyCommand(pathArgument: string, command: string[], fla
 }
 
 /** The settings' pattern base as seen from the copy (the copy's root when it lies elsewhere). */
-function copyPatternBase(copyRoot: string, root: string, patternBase: string, copySuffix: string): string {
+export function copyPatternBase(copyRoot: string, root: string, patternBase: string, copySuffix: string): string {
   const relative = path.relative(root, patternBase);
   const below = relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
   return below || copySuffix ? path.resolve(copyRoot, relative) : copyRoot;
 }
 
-function wholeNumber(option: string, value: string, minimum: number): number {
+export function wholeNumber(option: string, value: string, minimum: number): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < minimum) throw new UsageError(`${option} takes a whole number of at least ${minimum}, not "${value}"`);
   return number;
@@ -165,7 +165,7 @@ function isDirectory(directory: string): boolean {
 }
 
 /** `--output-dir`: relative to the project root (or an absolute path inside it), never outside. */
-function projectRelative(option: string, value: string, root: string, cwd: string): string {
+export function projectRelative(option: string, value: string, root: string, cwd: string): string {
   const absolute = path.isAbsolute(value) ? value : path.resolve(root, value);
   const relative = path.relative(root, absolute);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {

@@ -8,6 +8,8 @@ import { concurrencyFacts } from '../../concurrency/summary.js';
 import type { SyntaxNode } from '../../parser/parser.js';
 import type { ProjectIndex } from '../../project/project-index.js';
 import type { Scope } from '../../semantic/scope.js';
+import type { SemanticModel } from '../../semantic/model.js';
+import type { AcquisitionFact } from '../../concurrency/facts.js';
 import type { PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
 import { acquisitionNode, callNode, dedupe, lockKindWords, lockName, pathLocations, pathWords, takeWords, where } from './shared.js';
 
@@ -111,13 +113,18 @@ export const reacquiredLock: Rule = {
         [...new Set((held ?? []).map((i) => acquisitions[i]).filter((a) => a.reentrant !== true).map((a) => a.identity))]
           .map(material)
           .filter((m): m is RLockMaterial => !!m);
+      const deferred = new Set<string>();
       for (const acquisition of acquisitions) {
         if (acquisition.held.length === 0 || acquisition.reentrant === true) continue;
         const node = acquisitionNode(model, acquisition);
-        if (node) context.defer(node, { siteId: acquisition.siteId, fixes: candidates(acquisition.held) });
+        if (!node || releasedByOthers(model, acquisition, acquisitions, node)) continue;
+        deferred.add(acquisition.siteId);
+        context.defer(node, { siteId: acquisition.siteId, fixes: candidates(acquisition.held) });
       }
       for (const call of fn.calls) {
         if (!call.held || !call.held.some((i) => acquisitions[i].reentrant !== true)) continue;
+        // `lock.acquire()` is an acquisition and a call: one finding.
+        if (deferred.has(callSiteId(fn, call))) continue;
         const node = callNode(model, call, call.callee);
         if (node) context.defer(node, { siteId: callSiteId(fn, call), fixes: candidates(call.held) });
       }
@@ -132,6 +139,38 @@ export const reacquiredLock: Rule = {
     return { message: message(found, !!fix), related: related(found), fix };
   },
 };
+
+/**
+ * A lock used as a signal: taken, then released by another thread or task (a nested function
+ * that calls `lock.release()`, code the lock is handed to, a `cond.wait()` or `lock.release`
+ * handed to a task or callback), and taken again to wait for that release. `lock.acquire(); start_new_thread(f, (lock,)); lock.acquire()` waits for `f`.
+ */
+function releasedByOthers(model: SemanticModel, inner: AcquisitionFact, acquisitions: readonly AcquisitionFact[], innerNode: SyntaxNode): boolean {
+  const outers = inner.held.map((i) => acquisitions[i]).filter((outer) => outer.identity === inner.identity);
+  if (outers.length === 0) return false;
+  const fn = enclosingFunction(innerNode);
+  if (!fn) return false;
+  const lockText = inner.display;
+  const releasesIt = (call: SyntaxNode | null) => call?.type === 'call' && call.childForFieldName('function')?.text.replace(/\s+/g, '') === `${lockText}.release`;
+  for (const nested of [...fn.descendantsOfType('function_definition'), ...fn.descendantsOfType('lambda')]) {
+    if (nested && nested.id !== fn.id && nested.descendantsOfType('call').some(releasesIt)) return true;
+  }
+  const from = Math.min(...outers.map((outer) => outer.offset));
+  for (const identifier of fn.descendantsOfType(['identifier', 'attribute'])) {
+    if (!identifier || identifier.startIndex <= from || identifier.startIndex >= innerNode.startIndex) continue;
+    // `create_task(cond.wait())`, `call_soon(lock.release)`: another task or callback releases it.
+    if (identifier.text === `${lockText}.wait` || identifier.text === `${lockText}.release`) return true;
+    if (identifier.text !== lockText) continue;
+    const holder = identifier.parent?.type === 'tuple' || identifier.parent?.type === 'list' ? identifier.parent.parent : identifier.parent;
+    if (holder?.type === 'argument_list' || holder?.type === 'keyword_argument') return true;
+  }
+  return false;
+}
+
+function enclosingFunction(node: SyntaxNode): SyntaxNode | undefined {
+  for (let current = node.parent; current; current = current.parent) if (current.type === 'function_definition') return current;
+  return undefined;
+}
 
 function message(found: Reacquisition, fixed: boolean): string {
   const { outer, inner, steps } = found;

@@ -117,13 +117,14 @@ export const reacquiredLock: Rule = {
       for (const acquisition of acquisitions) {
         if (acquisition.held.length === 0 || acquisition.reentrant === true) continue;
         const node = acquisitionNode(model, acquisition);
-        if (!node || releasedByOthers(model, acquisition, acquisitions, node)) continue;
+        if (!node) continue;
         deferred.add(acquisition.siteId);
+        if (releasedByOthers(model, acquisition, acquisitions, node)) continue;
         context.defer(node, { siteId: acquisition.siteId, fixes: candidates(acquisition.held) });
       }
       for (const call of fn.calls) {
         if (!call.held || !call.held.some((i) => acquisitions[i].reentrant !== true)) continue;
-        // `lock.acquire()` is an acquisition and a call: one finding.
+        // `lock.acquire()` is an acquisition and a call: one finding (or none, for a signal lock).
         if (deferred.has(callSiteId(fn, call))) continue;
         const node = callNode(model, call, call.callee);
         if (node) context.defer(node, { siteId: callSiteId(fn, call), fixes: candidates(call.held) });

@@ -223,6 +223,25 @@ ruleTester(reacquiredLock, {
         '        mutex.acquire()',
       ),
     },
+    {
+      // Checking the standard library itself: test_threading's foreign thread, analysed with threading.py in the project.
+      name: 'a lock handed to a foreign thread that releases it, when the threading module is part of the project',
+      files: {
+        'threading.py': lines('import _thread', 'Lock = _thread.allocate_lock', 'def current_thread():', '    return None'),
+        'main.py': lines(
+          'import threading, _thread',
+          'class ThreadTests:',
+          '    def test_foreign_thread(self):',
+          '        def f(mutex):',
+          '            threading.current_thread()',
+          '            mutex.release()',
+          '        mutex = threading.Lock()',
+          '        mutex.acquire()',
+          '        tid = _thread.start_new_thread(f, (mutex,))',
+          '        mutex.acquire()',
+        ),
+      },
+    },
   ],
   invalid: [
     {

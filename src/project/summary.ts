@@ -3,6 +3,7 @@
  * Workers build them from a file's semantic model and send them to the main thread, where the
  * project index links them; the syntax tree itself never leaves the worker.
  */
+import { blocksAtCall } from '../semantic/call-blocking.js';
 import type { BlockingKind, CatalogueEntry, CpuKind, OrderedEffect, SharedState } from '../catalogue/schema.js';
 import type { LineIndex } from '../parser/line-index.js';
 import type { SemanticModel } from '../semantic/model.js';
@@ -134,6 +135,7 @@ export function summariseModule(model: SemanticModel, path: string, lines: LineI
     if (entry) {
       for (const effect of effectOf(entry)) {
         if (summary.effects.some((e) => e.effect === effect)) continue;
+        if (effect === 'blocking' && !blocksAtCall(model, call, callee)) continue;
         summary.effects.push({
           effect,
           callee,

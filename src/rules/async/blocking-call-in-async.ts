@@ -3,9 +3,8 @@
  * from an `async def`, directly or through any chain of synchronous project functions.
  */
 import type { FixDraft, PendingFinding, Resolution, Rule, RuleContext } from '../rule.js';
-import { isIP as isIpAddress } from 'node:net';
-import type { CallSite, SemanticModel } from '../../semantic/model.js';
-import type { SyntaxNode } from '../../parser/parser.js';
+import type { CallSite } from '../../semantic/model.js';
+import { blocksAtCall } from '../../semantic/call-blocking.js';
 import type { CatalogueEntry } from '../../catalogue/schema.js';
 import { chainLocations, type ProjectIndex } from '../../project/project-index.js';
 import { referenceModule } from '../../fixes/imports.js';
@@ -80,7 +79,7 @@ export const blockingCallInAsync: Rule = {
       const entry = catalogue.lookup(callee);
       const caller = asyncFunction.displayName;
       if (entry) {
-        if (!entry.blocking || entry.coroutine || isNonBlockingCall(call) || isNumericLookup(model, call, callee)) continue;
+        if (!entry.blocking || entry.coroutine || !blocksAtCall(model, call, callee)) continue;
         const alternative = entry.asyncAlternative ? `; use \`${entry.asyncAlternative}\` instead` : '';
         context.report(
           call.node,
@@ -111,45 +110,6 @@ export const blockingCallInAsync: Rule = {
     };
   },
 };
-
-/** `q.get(block=False)`, `lock.acquire(blocking=False)`, `timeout=0` do not wait. */
-function isNonBlockingCall(call: CallSite): boolean {
-  const args = call.node.childForFieldName('arguments');
-  if (!args) return false;
-  for (const argument of args.namedChildren) {
-    if (argument?.type !== 'keyword_argument') continue;
-    const name = argument.childForFieldName('name')?.text;
-    const value = argument.childForFieldName('value')?.text;
-    if ((name === 'block' || name === 'blocking') && value === 'False') return true;
-    if (name === 'timeout' && (value === '0' || value === '0.0')) return true;
-  }
-  return false;
-}
-
-const ADDRESS_LOOKUPS = new Set(['socket.getaddrinfo', 'socket.gethostbyname', 'socket.gethostbyname_ex']);
-
-/**
- * An address lookup that cannot reach a name server: the host is a literal IP address
- * (`getaddrinfo("1.2.3.4", 0)`), or `AI_NUMERICHOST` is among the flags, directly or through a
- * name bound once to an expression that has it (`_NUMERIC_ONLY = AI_NUMERICHOST | AI_NUMERICSERV`).
- */
-function isNumericLookup(model: SemanticModel, call: CallSite, callee: string): boolean {
-  if (!ADDRESS_LOOKUPS.has(callee)) return false;
-  const args = call.node.childForFieldName('arguments')?.namedChildren.filter((arg): arg is SyntaxNode => !!arg) ?? [];
-  const host = args[0];
-  if (host?.type === 'string' && isIpAddress(host.text.replace(/^[rRbBuU]*(['"])(.*)\1$/s, '$2'))) return true;
-  if (callee !== 'socket.getaddrinfo') return false;
-  return args.slice(1).some((arg) => mentionsNumericHost(model, call, arg));
-}
-
-function mentionsNumericHost(model: SemanticModel, call: CallSite, node: SyntaxNode): boolean {
-  if (/\bAI_NUMERICHOST\b/.test(node.text)) return true;
-  return node.descendantsOfType('identifier').some((identifier) => {
-    if (!identifier) return false;
-    const bindings = model.bindingsOf(identifier.text, call.scope);
-    return bindings.length === 1 && !!bindings[0]!.value && /\bAI_NUMERICHOST\b/.test(bindings[0]!.value.text);
-  });
-}
 
 function fixFor(context: RuleContext, call: CallSite, callee: string, entry: CatalogueEntry): FixDraft | undefined {
   if (callee === 'time.sleep' && entry.asyncAlternative === 'asyncio.sleep') {

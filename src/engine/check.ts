@@ -43,6 +43,8 @@ export interface CheckResult {
   /** Display path -> absolute path and fingerprint of the text analysed, for `fix`. */
   files: Map<string, { absolutePath: string; fingerprint?: string }>;
   linesAnalysed: number;
+  /** The linked project, for callers that query its facts beyond the findings (concur verify's stress mode). */
+  project: ProjectIndex;
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
@@ -122,6 +124,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     filesFound: discovered.files.length,
     files,
     linesAnalysed: lines,
+    project,
   };
 }
 

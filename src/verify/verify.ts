@@ -7,10 +7,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { differences as differencesBetween, keepVariant, observe, type CompareOptions, type Difference, type Variant } from './compare.js';
+import { caseArgv, caseNote, runCases, type CaseResult, type EdgeCase } from './edge-cases.js';
 import { Launcher, type RunOutcome } from './measured-run.js';
 import { copyProject, resetOutputDirectory, type ProjectLocation } from './project-copy.js';
 import type { RewriteSummary } from './rewrite-copy.js';
 import { amdahlFit, median, speedupEstimate, summarize, type AmdahlFit, type SpeedupEstimate, type Summary } from './statistics.js';
+import { runStress, type StressReport } from './stress/stress-mode.js';
+import type { ThreadFacts } from './stress/stress-sites.js';
 import { cpuCount, sweepBeyondCpus, sweepEnvironment, sweepPoints } from './sweep.js';
 import { findWorkerVariables, type WorkerVariable } from './worker-variables.js';
 
@@ -45,13 +48,36 @@ export interface VerifyOptions {
   /** Path from the settings' pattern base down to the project root ('' when not below it). */
   copySuffix?: string;
   env?: NodeJS.ProcessEnv;
+  /** Edge-case commands (`--case NAME=CMD`), each run once on each side and compared. */
+  cases?: EdgeCase[];
+  /** The race stress mode; without it, no stress runs. */
+  stress?: StressOptions;
   onPhase?(label: string): void;
 }
 
+export interface StressOptions {
+  /** Stress runs of each side that runs threads. */
+  runs: number;
+  /** Seconds after which a stress run is a hang; derived from the normal runs when absent. */
+  timeoutSeconds?: number;
+  /** concur's analysis of a copy: thread entry points and the racy sites to force switches at. */
+  analyse(copyRoot: string): Promise<ThreadFacts>;
+}
+
+/** A stress run that does not finish within this many times the slowest normal run (and at least STRESS_MIN_TIMEOUT s) is a hang. */
+export const STRESS_TIMEOUT_FACTOR = 10;
+export const STRESS_MIN_TIMEOUT_SECONDS = 10;
+/** After a stress run's timeout, the tracer gets this long to dump every thread's stack before the kill. */
+const HANG_DUMP_GRACE_SECONDS = 0.3;
+
 export interface RunRecord {
   side: Side;
-  phase: 'warmup' | 'timed' | 'sweep';
+  phase: 'warmup' | 'timed' | 'sweep' | 'case' | 'stress';
   workers?: number;
+  /** Edge-case runs: the case's name. */
+  case?: string;
+  /** Stress runs: which (1-based) of the side's. */
+  stressRun?: number;
   seconds: number;
   userSeconds: number;
   sysSeconds: number;
@@ -97,11 +123,22 @@ export interface ReportedDifference extends Difference {
   workers?: number[];
 }
 
+/** The stress mode's outcome: skipped (and why), or what its runs found. */
+export type StressOutcome = StressReport & {
+  skipped?: string;
+  /** Thread entry points concur found in each copy (absent: not analysed). */
+  threadEntries: Partial<Record<Side, number>>;
+  /** Analysis problems (files that could not be analysed, an analysis that failed). */
+  errors: string[];
+};
+
 export interface Nondeterminism {
   side: Side;
   variants: number;
   description: string;
   excerpt?: string;
+  /** Found by the stress runs (their section shows the details). */
+  stress?: boolean;
 }
 
 export interface VerifyReport {
@@ -125,10 +162,18 @@ export interface VerifyReport {
   sweep?: { variables: WorkerVariable[]; workers: number[]; runsPerPoint: number; cpus: number; skipped?: string };
   amdahl?: AmdahlFit;
   differences: ReportedDifference[];
+  /** Edge-case runs (`--case`), in the order given. */
+  cases: CaseResult[];
+  stress: StressOutcome;
   nondeterministic: boolean;
   nondeterminism: Nondeterminism[];
   records: RunRecord[];
   overhead: { totalSeconds: number; programSeconds: number; fraction: number };
+}
+
+/** The stress runs found a race (an outcome no normal run of the original had) or a hang. */
+export function stressFound(stress: StressOutcome): boolean {
+  return stress.differences.length > 0 || stress.hangs.length > 0;
 }
 
 /** Thrown for conditions that end verify with exit status 2 before anything was compared. */
@@ -179,20 +224,33 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
   let originalFailure: string | undefined;
   let rewriteStopped: string | undefined;
 
-  const run = async (side: Side, phase: RunRecord['phase'], label: string, workers?: number, variables?: WorkerVariable[]): Promise<RunRecord> => {
+  /** One run in a copy, recorded in the run log; the outcome reduced to what is compared. */
+  const launch = async (side: Side, phase: RunRecord['phase'], label: string, extra: LaunchExtra = {}) => {
     options.onPhase?.(label);
     const outputDirectory = options.outputDirectory === undefined ? undefined : path.join(roots[side], options.outputDirectory);
     if (outputDirectory !== undefined) resetOutputDirectory(roots[side], options.outputDirectory!, seeds[side]!);
     const outcome = await launcher.run({
-      command: commands[side],
+      command: extra.command ?? commands[side],
       cwd: roots[side],
-      env: workers !== undefined && variables ? sweepEnvironment(env, variables, workers) : env,
-      timeoutSeconds: options.timeoutSeconds,
+      env: extra.env ?? env,
+      timeoutSeconds: extra.timeoutSeconds ?? options.timeoutSeconds,
       outputPrefix: path.join(options.workDirectory, `run-${++resultCounter}`),
+      ...(extra.beforeKill ? { beforeKill: extra.beforeKill } : {}),
     });
     const observation = observe(outcome, outputDirectory, compare);
+    const record = recordOf(side, phase, outcome, extra.workers);
+    if (extra.caseName !== undefined) record.case = extra.caseName;
+    if (extra.stressRun !== undefined) record.stressRun = extra.stressRun;
+    records.push(record);
+    return { outcome, observation, record, outputDirectory };
+  };
+
+  const run = async (side: Side, phase: RunRecord['phase'], label: string, workers?: number, variables?: WorkerVariable[]): Promise<RunRecord> => {
+    const { outcome, observation, record, outputDirectory } = await launch(side, phase, label, {
+      workers,
+      env: workers !== undefined && variables ? sweepEnvironment(env, variables, workers) : undefined,
+    });
     if (!variants[side].has(observation.key)) variants[side].set(observation.key, keepVariant(observation, outcome, outputDirectory));
-    const record = recordOf(side, phase, outcome, workers);
     if (side === 'rewrite') {
       rewriteRuns.push({ key: observation.key, workers });
       record.equal = variants.original.has(observation.key);
@@ -203,8 +261,47 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     } else if (outcome.timedOut) {
       originalFailure = `the original did not finish within ${options.timeoutSeconds} s (--timeout)`;
     }
-    records.push(record);
     return record;
+  };
+
+  /** A run whose variant is kept whatever it is (edge cases and stress runs compare each one). */
+  const launchKept = async (side: Side, phase: RunRecord['phase'], label: string, extra: LaunchExtra) => {
+    const { outcome, observation, outputDirectory } = await launch(side, phase, label, extra);
+    return { outcome, observation, variant: keepVariant(observation, outcome, outputDirectory) };
+  };
+
+  /** Stress runs of each side that runs threads, once the normal runs (and edge cases) are done. */
+  const stressRuns = async (): Promise<StressOutcome> => {
+    const facts = threadFacts;
+    const entries: StressOutcome['threadEntries'] = {};
+    for (const side of ['original', 'rewrite'] as const) if (facts?.[side]?.facts) entries[side] = facts[side]!.facts!.threadEntries;
+    const errors = (['original', 'rewrite'] as const).flatMap((side) => (facts?.[side]?.error ? [`analysis of the ${side}: ${facts[side]!.error}`] : []));
+    const skip = (reason: string): StressOutcome => ({ ...skippedStress(options.stress?.runs ?? 0, reason), threadEntries: entries, errors });
+    if (!options.stress || !facts) return skip('not requested');
+    if (originalFailure) return skip(originalFailure);
+    const threadedRewrite = (rewrites?.rewrites ?? []).some((r) => r.model === 'threads' || r.model === 'hybrid');
+    const sides = (['original', 'rewrite'] as const).filter((side) => {
+      const sideFacts = facts[side]?.facts;
+      if (side === 'rewrite' && rewriteStopped) return false;
+      return (sideFacts?.threadEntries ?? 0) > 0 || (side === 'rewrite' && threadedRewrite);
+    });
+    if (sides.length === 0) {
+      const analysed = errors.length === 0 ? 'concur found no thread started by the program' + (options.candidateDirectory ? ' or the candidate' : ' or by the rewrite') : errors.join('; ');
+      return skip(`no threads: ${analysed}`);
+    }
+    const slowest = (side: Side) => Math.max(0, ...records.filter((r) => r.side === side && (r.phase === 'timed' || r.phase === 'warmup') && !r.timedOut).map((r) => r.seconds));
+    const timeoutOf = (side: Side) => options.stress!.timeoutSeconds ?? Math.min(options.timeoutSeconds, Math.max(STRESS_MIN_TIMEOUT_SECONDS, STRESS_TIMEOUT_FACTOR * slowest(side)));
+    const report = await runStress({
+      sides: sides.map((side) => ({ side, root: roots[side], sites: facts[side]?.facts?.sites ?? [], timeoutSeconds: timeoutOf(side) })),
+      runs: options.stress.runs,
+      env,
+      workDirectory: options.workDirectory,
+      baseline: variants.original,
+      compare,
+      execute: (side, index, stressEnv, timeoutSeconds) =>
+        launchKept(side, 'stress', `stress run ${index}/${options.stress!.runs}: ${side}`, { env: stressEnv, timeoutSeconds, stressRun: index, beforeKill: { signal: 'SIGUSR1', graceSeconds: HANG_DUMP_GRACE_SECONDS } }),
+    });
+    return { ...report, threadEntries: entries, errors };
   };
 
   // Rewrite the candidate while the original warms up: the warm-up is not timed, so the analysis
@@ -214,6 +311,8 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
   const warming = (async () => {
     for (let i = 0; i < options.warmup && !originalFailure; i++) await run('original', 'warmup', `original warm-up ${i + 1}/${options.warmup}`);
   })();
+  // The stress mode's analysis of each copy (the rewrite's once it is rewritten), before the timed runs.
+  const analysing = analyseCopies(options.stress, roots, rewriting);
   const [rewritten, warmed] = await Promise.allSettled([rewriting, warming]);
   if (warmed.status === 'rejected') throw warmed.reason;
   if (rewritten.status === 'rejected') throw rewritten.reason;
@@ -225,6 +324,7 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
         '; unsafe fixes are applied only with --unsafe-fixes',
     );
   }
+  const threadFacts = await analysing;
 
   if (!originalFailure) {
     for (let i = 0; i < options.warmup && !rewriteStopped; i++) await run('rewrite', 'warmup', `rewrite warm-up ${i + 1}/${options.warmup}`);
@@ -235,6 +335,24 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     }
   }
 
+  // Edge cases: each once on each side, compared like the main command.
+  let cases: CaseResult[] = [];
+  if (options.cases?.length && !originalFailure) {
+    if (rewriteStopped) notes.push(`edge cases not run: ${rewriteStopped}`);
+    else {
+      cases = await runCases(options.cases, compare, (side, edgeCase) =>
+        launchKept(side, 'case', `case ${edgeCase.name}: ${side}`, { command: caseArgv(edgeCase.command, location.root, roots[side]), caseName: edgeCase.name }),
+      );
+      for (const result of cases) {
+        const note = caseNote(result, options.timeoutSeconds);
+        if (note) notes.push(note);
+      }
+    }
+  }
+
+  // The race stress mode.
+  const stress = await stressRuns();
+
   // The scaling sweep.
   let sweep: VerifyReport['sweep'];
   const scaling: ScalingPoint[] = [];
@@ -243,7 +361,7 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     const cpus = cpuCount();
     const workers = options.sweep.workers ?? sweepPoints(cpus, sweepBeyondCpus(variables), options.sweep.max);
     sweep = { variables, workers, runsPerPoint: options.sweep.runsPerPoint, cpus };
-    const differentSoFar = rewriteRuns.some((r) => !variants.original.has(r.key));
+    const differentSoFar = rewriteRuns.some((r) => !variants.original.has(r.key)) || cases.some((c) => !c.equal) || stress.introducedByRewrite;
     if (variables.length === 0) sweep.skipped = 'no worker-count variable (`<NAME>_WORKERS = int(os.environ.get(...))`) found in the rewritten files';
     else if (rewriteStopped) sweep.skipped = rewriteStopped;
     else if (differentSoFar) sweep.skipped = 'the outputs already differ';
@@ -299,7 +417,10 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     }
   }
   const differences = [...reported.values()];
-  const nondeterminism = (['original', 'rewrite'] as const).flatMap((side) => describeNondeterminism(side, [...variants[side].values()], compare));
+  const nondeterminism = [
+    ...(['original', 'rewrite'] as const).flatMap((side) => describeNondeterminism(side, [...variants[side].values()], compare)),
+    ...stressNondeterminism(stress),
+  ];
 
   if (reference && reference.exitCode !== 0 && !originalFailure) {
     notes.push(`the original ${reference.signal ? `is killed by ${reference.signal}` : `exits with status ${reference.exitCode}`}: compared as it is`);
@@ -307,7 +428,8 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
   if (rewrites?.errors.length) notes.push(...rewrites.errors.map((e) => `not rewritten: ${e}`));
   if (!options.outputDirectory) notes.push('no --output-dir: files the program writes are not compared');
 
-  const status: VerifyReport['status'] = originalFailure ? 'original-failed' : differences.length > 0 || rewriteStopped ? 'different' : 'equal';
+  const different = differences.length > 0 || rewriteStopped !== undefined || cases.some((c) => !c.equal) || stress.introducedByRewrite;
+  const status: VerifyReport['status'] = originalFailure ? 'original-failed' : different ? 'different' : 'equal';
   const totalSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
   const programSeconds = records.reduce((sum, r) => sum + r.seconds, 0);
   const outputFiles = reference?.files.size ?? 0;
@@ -332,11 +454,92 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     ...(sweep ? { sweep } : {}),
     ...(amdahl ? { amdahl } : {}),
     differences,
-    nondeterministic: nondeterminism.length > 0,
+    cases,
+    stress,
+    nondeterministic: nondeterminism.length > 0 || stress.nondeterministic,
     nondeterminism,
     records,
     overhead: { totalSeconds, programSeconds, fraction: totalSeconds > 0 ? Math.max(0, totalSeconds - programSeconds) / totalSeconds : 0 },
   };
+}
+
+interface LaunchExtra {
+  command?: string[];
+  env?: NodeJS.ProcessEnv;
+  timeoutSeconds?: number;
+  workers?: number;
+  caseName?: string;
+  stressRun?: number;
+  beforeKill?: { signal: NodeJS.Signals; graceSeconds: number };
+}
+
+type CopyAnalysis = Partial<Record<Side, { facts?: ThreadFacts; error?: string }>>;
+
+/**
+ * The stress mode's analysis of both copies: the original's at once, the rewrite's once it is
+ * rewritten. An analysis that fails leaves its side without facts (and says why) rather than
+ * stopping verify.
+ */
+async function analyseCopies(stress: StressOptions | undefined, roots: Record<Side, string>, rewriting: Promise<unknown>): Promise<CopyAnalysis | undefined> {
+  if (!stress) return undefined;
+  const attempt = (root: string) =>
+    stress.analyse(root).then(
+      (facts) => ({ facts }),
+      (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+    );
+  const original = attempt(roots.original);
+  const rewrite = rewriting.then(
+    () => attempt(roots.rewrite),
+    () => ({ error: 'the rewrite failed' }),
+  );
+  const [a, b] = await Promise.all([original, rewrite]);
+  return { original: a, rewrite: b };
+}
+
+function skippedStress(runs: number, reason: string): StressReport & { skipped: string } {
+  return {
+    skipped: reason,
+    runs,
+    sides: [],
+    switchIntervalSeconds: 0,
+    timeoutSeconds: {},
+    tracerActive: {},
+    pythons: [],
+    sites: [],
+    hangs: [],
+    distinctOutputs: {},
+    differences: [],
+    nondeterministic: false,
+    introducedByRewrite: false,
+    advice: [],
+  };
+}
+
+/** What the stress runs found, in the words of `nondeterminism`. */
+function stressNondeterminism(stress: StressOutcome): Nondeterminism[] {
+  const found: Nondeterminism[] = [];
+  for (const side of stress.sides) {
+    const differences = stress.differences.filter((d) => d.side === side);
+    const hangs = stress.hangs.filter((h) => h.side === side);
+    const runs = [...new Set(differences.flatMap((d) => d.runs))].sort((a, b) => a - b);
+    const parts: string[] = [];
+    if (runs.length) {
+      const channels = [...new Set(differences.map((d) => (d.kind === 'exit-status' ? 'exit status' : d.file ?? d.kind)))].join(', ');
+      parts.push(`${runs.length} of ${stress.runs} stress runs gave an outcome no normal run of the original gave (${channels})`);
+    } else if ((stress.distinctOutputs[side] ?? 0) > 1) {
+      parts.push(`its stress runs gave ${stress.distinctOutputs[side]} different outcomes`);
+    }
+    for (const hang of hangs) parts.push(`stress run ${hang.run} hung (killed after ${hang.timeoutSeconds} s${hang.waiting.length ? `; threads waiting at ${hang.waiting.join(', ')}` : ''})`);
+    if (parts.length === 0) continue;
+    found.push({
+      side,
+      variants: (stress.distinctOutputs[side] ?? 0) + hangs.length,
+      description: `under forced thread switches, the ${side}: ${parts.join('; ')}`,
+      stress: true,
+      excerpt: differences.find((d) => d.excerpt)?.excerpt ?? hangs.find((h) => h.excerpt)?.excerpt,
+    });
+  }
+  return found;
 }
 
 function recordOf(side: Side, phase: RunRecord['phase'], outcome: RunOutcome, workers?: number): RunRecord {

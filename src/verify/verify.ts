@@ -12,7 +12,8 @@ import { Launcher, type RunOutcome } from './measured-run.js';
 import { copyProject, resetOutputDirectory, type ProjectLocation } from './project-copy.js';
 import type { RewriteSummary } from './rewrite-copy.js';
 import { amdahlFit, median, speedupEstimate, summarize, type AmdahlFit, type SpeedupEstimate, type Summary } from './statistics.js';
-import { runStress, type StressReport } from './stress/stress-mode.js';
+import { runStress, skippedStress, stressNondeterminism, type StressReport } from './stress/stress-mode.js';
+import { analyseCopies, analysisErrors, selectStressSides, stressTimeout, threadEntries } from './stress/stress-selection.js';
 import type { ThreadFacts } from './stress/stress-sites.js';
 import { cpuCount, sweepBeyondCpus, sweepEnvironment, sweepPoints } from './sweep.js';
 import { findWorkerVariables, type WorkerVariable } from './worker-variables.js';
@@ -64,9 +65,6 @@ export interface StressOptions {
   analyse(copyRoot: string): Promise<ThreadFacts>;
 }
 
-/** A stress run that does not finish within this many times the slowest normal run (and at least STRESS_MIN_TIMEOUT s) is a hang. */
-export const STRESS_TIMEOUT_FACTOR = 10;
-export const STRESS_MIN_TIMEOUT_SECONDS = 10;
 /** After a stress run's timeout, the tracer gets this long to dump every thread's stack before the kill. */
 const HANG_DUMP_GRACE_SECONDS = 0.3;
 
@@ -272,36 +270,29 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
 
   /** Stress runs of each side that runs threads, once the normal runs (and edge cases) are done. */
   const stressRuns = async (): Promise<StressOutcome> => {
-    const facts = threadFacts;
-    const entries: StressOutcome['threadEntries'] = {};
-    for (const side of ['original', 'rewrite'] as const) if (facts?.[side]?.facts) entries[side] = facts[side]!.facts!.threadEntries;
-    const errors = (['original', 'rewrite'] as const).flatMap((side) => (facts?.[side]?.error ? [`analysis of the ${side}: ${facts[side]!.error}`] : []));
-    const skip = (reason: string): StressOutcome => ({ ...skippedStress(options.stress?.runs ?? 0, reason), threadEntries: entries, errors });
-    if (!options.stress || !facts) return skip('not requested');
-    if (originalFailure) return skip(originalFailure);
-    const threadedRewrite = (rewrites?.rewrites ?? []).some((r) => r.model === 'threads' || r.model === 'hybrid');
-    const sides = (['original', 'rewrite'] as const).filter((side) => {
-      const sideFacts = facts[side]?.facts;
-      if (side === 'rewrite' && rewriteStopped) return false;
-      return (sideFacts?.threadEntries ?? 0) > 0 || (side === 'rewrite' && threadedRewrite);
+    const stress = options.stress;
+    const outcome = (report: StressReport) => ({ ...report, threadEntries: threadEntries(analysis), errors: analysisErrors(analysis) });
+    if (!stress || !analysis) return outcome(skippedStress(0, 'not requested'));
+    if (originalFailure) return outcome(skippedStress(stress.runs, originalFailure));
+    const selected = selectStressSides({
+      analysis,
+      threadedRewrite: (rewrites?.rewrites ?? []).some((r) => r.model === 'threads' || r.model === 'hybrid'),
+      rewriteStopped: rewriteStopped !== undefined,
+      candidateDirectory: options.candidateDirectory !== undefined,
     });
-    if (sides.length === 0) {
-      const analysed = errors.length === 0 ? 'concur found no thread started by the program' + (options.candidateDirectory ? ' or the candidate' : ' or by the rewrite') : errors.join('; ');
-      return skip(`no threads: ${analysed}`);
-    }
+    if ('skipped' in selected) return outcome(skippedStress(stress.runs, selected.skipped));
     const slowest = (side: Side) => Math.max(0, ...records.filter((r) => r.side === side && (r.phase === 'timed' || r.phase === 'warmup') && !r.timedOut).map((r) => r.seconds));
-    const timeoutOf = (side: Side) => options.stress!.timeoutSeconds ?? Math.min(options.timeoutSeconds, Math.max(STRESS_MIN_TIMEOUT_SECONDS, STRESS_TIMEOUT_FACTOR * slowest(side)));
     const report = await runStress({
-      sides: sides.map((side) => ({ side, root: roots[side], sites: facts[side]?.facts?.sites ?? [], timeoutSeconds: timeoutOf(side) })),
-      runs: options.stress.runs,
+      sides: selected.sides.map((side) => ({ side, root: roots[side], sites: analysis[side]?.facts?.sites ?? [], timeoutSeconds: stressTimeout(stress.timeoutSeconds, slowest(side), options.timeoutSeconds) })),
+      runs: stress.runs,
       env,
       workDirectory: options.workDirectory,
       baseline: variants.original,
       compare,
       execute: (side, index, stressEnv, timeoutSeconds) =>
-        launchKept(side, 'stress', `stress run ${index}/${options.stress!.runs}: ${side}`, { env: stressEnv, timeoutSeconds, stressRun: index, beforeKill: { signal: 'SIGUSR1', graceSeconds: HANG_DUMP_GRACE_SECONDS } }),
+        launchKept(side, 'stress', `stress run ${index}/${stress.runs}: ${side}`, { env: stressEnv, timeoutSeconds, stressRun: index, beforeKill: { signal: 'SIGUSR1', graceSeconds: HANG_DUMP_GRACE_SECONDS } }),
     });
-    return { ...report, threadEntries: entries, errors };
+    return outcome(report);
   };
 
   // Rewrite the candidate while the original warms up: the warm-up is not timed, so the analysis
@@ -312,7 +303,7 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     for (let i = 0; i < options.warmup && !originalFailure; i++) await run('original', 'warmup', `original warm-up ${i + 1}/${options.warmup}`);
   })();
   // The stress mode's analysis of each copy (the rewrite's once it is rewritten), before the timed runs.
-  const analysing = analyseCopies(options.stress, roots, rewriting);
+  const analysing = options.stress ? analyseCopies(options.stress.analyse, roots, rewriting) : Promise.resolve(undefined);
   const [rewritten, warmed] = await Promise.allSettled([rewriting, warming]);
   if (warmed.status === 'rejected') throw warmed.reason;
   if (rewritten.status === 'rejected') throw rewritten.reason;
@@ -324,7 +315,7 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
         '; unsafe fixes are applied only with --unsafe-fixes',
     );
   }
-  const threadFacts = await analysing;
+  const analysis = await analysing;
 
   if (!originalFailure) {
     for (let i = 0; i < options.warmup && !rewriteStopped; i++) await run('rewrite', 'warmup', `rewrite warm-up ${i + 1}/${options.warmup}`);
@@ -471,75 +462,6 @@ interface LaunchExtra {
   caseName?: string;
   stressRun?: number;
   beforeKill?: { signal: NodeJS.Signals; graceSeconds: number };
-}
-
-type CopyAnalysis = Partial<Record<Side, { facts?: ThreadFacts; error?: string }>>;
-
-/**
- * The stress mode's analysis of both copies: the original's at once, the rewrite's once it is
- * rewritten. An analysis that fails leaves its side without facts (and says why) rather than
- * stopping verify.
- */
-async function analyseCopies(stress: StressOptions | undefined, roots: Record<Side, string>, rewriting: Promise<unknown>): Promise<CopyAnalysis | undefined> {
-  if (!stress) return undefined;
-  const attempt = (root: string) =>
-    stress.analyse(root).then(
-      (facts) => ({ facts }),
-      (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
-    );
-  const original = attempt(roots.original);
-  const rewrite = rewriting.then(
-    () => attempt(roots.rewrite),
-    () => ({ error: 'the rewrite failed' }),
-  );
-  const [a, b] = await Promise.all([original, rewrite]);
-  return { original: a, rewrite: b };
-}
-
-function skippedStress(runs: number, reason: string): StressReport & { skipped: string } {
-  return {
-    skipped: reason,
-    runs,
-    sides: [],
-    switchIntervalSeconds: 0,
-    timeoutSeconds: {},
-    tracerActive: {},
-    pythons: [],
-    sites: [],
-    hangs: [],
-    distinctOutputs: {},
-    differences: [],
-    nondeterministic: false,
-    introducedByRewrite: false,
-    advice: [],
-  };
-}
-
-/** What the stress runs found, in the words of `nondeterminism`. */
-function stressNondeterminism(stress: StressOutcome): Nondeterminism[] {
-  const found: Nondeterminism[] = [];
-  for (const side of stress.sides) {
-    const differences = stress.differences.filter((d) => d.side === side);
-    const hangs = stress.hangs.filter((h) => h.side === side);
-    const runs = [...new Set(differences.flatMap((d) => d.runs))].sort((a, b) => a - b);
-    const parts: string[] = [];
-    if (runs.length) {
-      const channels = [...new Set(differences.map((d) => (d.kind === 'exit-status' ? 'exit status' : d.file ?? d.kind)))].join(', ');
-      parts.push(`${runs.length} of ${stress.runs} stress runs gave an outcome no normal run of the original gave (${channels})`);
-    } else if ((stress.distinctOutputs[side] ?? 0) > 1) {
-      parts.push(`its stress runs gave ${stress.distinctOutputs[side]} different outcomes`);
-    }
-    for (const hang of hangs) parts.push(`stress run ${hang.run} hung (killed after ${hang.timeoutSeconds} s${hang.waiting.length ? `; threads waiting at ${hang.waiting.join(', ')}` : ''})`);
-    if (parts.length === 0) continue;
-    found.push({
-      side,
-      variants: (stress.distinctOutputs[side] ?? 0) + hangs.length,
-      description: `under forced thread switches, the ${side}: ${parts.join('; ')}`,
-      stress: true,
-      excerpt: differences.find((d) => d.excerpt)?.excerpt ?? hangs.find((h) => h.excerpt)?.excerpt,
-    });
-  }
-  return found;
 }
 
 function recordOf(side: Side, phase: RunRecord['phase'], outcome: RunOutcome, workers?: number): RunRecord {

@@ -198,3 +198,50 @@ export async function runStress(input: StressInput): Promise<StressReport> {
   report.advice = stressAdvice(report);
   return report;
 }
+
+/** The report of stress runs that did not happen, and why. */
+export function skippedStress(runs: number, reason: string): StressReport & { skipped: string } {
+  return {
+    skipped: reason,
+    runs,
+    sides: [],
+    switchIntervalSeconds: 0,
+    timeoutSeconds: {},
+    tracerActive: {},
+    pythons: [],
+    sites: [],
+    hangs: [],
+    distinctOutputs: {},
+    differences: [],
+    nondeterministic: false,
+    introducedByRewrite: false,
+    advice: [],
+  };
+}
+
+/** What the stress runs found, one entry per side, in the words of verify's `nondeterminism`. */
+export function stressNondeterminism(stress: StressReport): Array<{ side: StressSide; variants: number; description: string; excerpt?: string; stress: true }> {
+  const found = [];
+  for (const side of stress.sides) {
+    const differences = stress.differences.filter((d) => d.side === side);
+    const hangs = stress.hangs.filter((h) => h.side === side);
+    const runs = new Set(differences.flatMap((d) => d.runs));
+    const parts: string[] = [];
+    if (runs.size) {
+      const channels = [...new Set(differences.map((d) => (d.kind === 'exit-status' ? 'exit status' : d.file ?? d.kind)))].join(', ');
+      parts.push(`${runs.size} of ${stress.runs} stress runs gave an outcome no normal run of the original gave (${channels})`);
+    } else if ((stress.distinctOutputs[side] ?? 0) > 1) {
+      parts.push(`its stress runs gave ${stress.distinctOutputs[side]} different outcomes`);
+    }
+    for (const hang of hangs) parts.push(`stress run ${hang.run} hung (killed after ${hang.timeoutSeconds} s${hang.waiting.length ? `; threads waiting at ${hang.waiting.join(', ')}` : ''})`);
+    if (parts.length === 0) continue;
+    found.push({
+      side,
+      variants: (stress.distinctOutputs[side] ?? 0) + hangs.length,
+      description: `under forced thread switches, the ${side}: ${parts.join('; ')}`,
+      excerpt: differences.find((d) => d.excerpt)?.excerpt ?? hangs.find((h) => h.excerpt)?.excerpt,
+      stress: true as const,
+    });
+  }
+  return found;
+}

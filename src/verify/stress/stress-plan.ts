@@ -11,17 +11,28 @@ import type { StressSite } from './stress-sites.js';
 /** The switch interval of stress runs (CPython's default is 5 ms). */
 export const STRESS_SWITCH_INTERVAL_SECONDS = 1e-5;
 /**
- * A pause at a racy site: long enough for a waiting thread to take the GIL and reach the same
- * read (measured here: 100 µs loses most updates of 8 threads on 3.8 to 3.13), short enough
- * that a thousand of them cost a tenth of a second.
+ * At a racy site the tracer waits for another thread to reach a switch point too (a rendezvous,
+ * see `pause` in the tracer), at most RACE_WAIT_SECONDS, then pauses RACE_PAUSE_SECONDS more.
+ * Measured here with four threads and a check-then-act on 3.8, 3.11 and 3.13 under three busy
+ * loops (load 8 on 2 cores): a fixed 100 µs or 1 ms pause missed the race in up to 3 of 40 runs
+ * (the first thread was done before the main thread, starved of CPU, started the next one); a
+ * 200 ms rendezvous in none of 120.
  */
 export const RACE_PAUSE_SECONDS = 0.0001;
-/** A pause between two acquisitions: long enough for another thread to be started and take its first lock. */
-export const LOCK_PAUSE_SECONDS = 0.02;
+export const RACE_WAIT_SECONDS = 0.2;
+/**
+ * Between two acquisitions: long enough for another thread to be started and take its first
+ * lock. Measured under two busy loops (load 6 on 2 cores): a 100 ms wait missed the deadlock of
+ * two threads in 1 of 30 runs (the second thread started later than that), 500 ms in none of 30.
+ */
+export const LOCK_PAUSE_SECONDS = 0.002;
+export const LOCK_WAIT_SECONDS = 0.5;
 /** Pauses per site and process before the tracer samples (1 pass in SAMPLE_EVERY). */
 export const RACE_PAUSE_BUDGET = 1000;
 export const LOCK_PAUSE_BUDGET = 50;
 export const SAMPLE_EVERY = 64;
+/** Seconds a process may spend in rendezvous waits in all; then its pauses are plain. */
+export const WAIT_BUDGET_SECONDS = 2;
 
 /** The directory put first on PYTHONPATH: it holds only the tracer's sitecustomize.py. */
 export function tracerDirectory(): string {
@@ -34,6 +45,7 @@ export function writeStressPlan(file: string, copyRoot: string, sites: readonly 
     version: 1,
     switch_interval: STRESS_SWITCH_INTERVAL_SECONDS,
     sample_every: SAMPLE_EVERY,
+    wait_budget: WAIT_BUDGET_SECONDS,
     sites: sites.map((site, id) => ({
       id,
       file: realPath(path.join(copyRoot, ...site.path.split('/'))),
@@ -42,6 +54,7 @@ export function writeStressPlan(file: string, copyRoot: string, sites: readonly 
       switch: site.switch,
       ...(site.target !== undefined ? { target: site.target } : {}),
       pause: site.kind === 'lock-order' ? LOCK_PAUSE_SECONDS : RACE_PAUSE_SECONDS,
+      wait: site.kind === 'lock-order' ? LOCK_WAIT_SECONDS : RACE_WAIT_SECONDS,
       budget: site.kind === 'lock-order' ? LOCK_PAUSE_BUDGET : RACE_PAUSE_BUDGET,
     })),
   };

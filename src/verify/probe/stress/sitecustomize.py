@@ -5,8 +5,9 @@ CONCUR_STRESS_PLAN, so every Python process of the run (the command, and the Pyt
 imports this file at start-up as `sitecustomize`. Standard library only, Python 3.8 to 3.13.
 Without CONCUR_STRESS_PLAN, importing it does nothing.
 
-It only ever waits (sleeps that release the GIL): it never changes a value, an order of
-evaluation or a code object, so a correct program computes what it computes without it. What it
+It only ever waits (sleeps, and blocking waits on a lock of its own, both without the GIL): it
+never changes a value, an order of evaluation or a code object, so a correct program computes
+what it computes without it. What it
 does, in each process:
 
 - shrinks the switch interval (`sys.setswitchinterval`), so that the GIL changes hands often;
@@ -15,7 +16,9 @@ does, in each process:
   line events of those code objects alone), before through a trace function (`sys.settrace`,
   and `threading.settrace` for threads started later; every other call costs a dictionary
   lookup);
-- pauses at each switch point, when another thread is alive (alone, a pause forces nothing):
+- pauses at each switch point, when another thread is alive (alone, a pause forces nothing),
+  until another thread reaches a switch point or the site's `wait` is over, at most
+  `wait_budget` seconds in all per process (see `pause`), then the site's `pause` more:
     store        just before a store opcode on the lines of a read-modify-write: the value has
                  been read and computed, not yet written (`total += 1`, `d[k] = d.get(k, 0) + 1`);
     line         when a line starts: the act of a check-then-act on a line of its own, or the
@@ -143,7 +146,18 @@ class _Tracer(object):
         import time
 
         self.sleep = time.sleep
+        self.clock = time.monotonic
         self.active_count = threading.active_count
+        # The rendezvous (see pause): switch-point arrivals so far, signalled through a condition
+        # (a waiting thread blocks without the GIL instead of polling for it, which under load
+        # starved the thread that was to start the others), and, after a wait no other thread
+        # ended, how many threads were alive then (0: none).
+        self.condition = threading.Condition(threading.Lock())
+        self.arrivals = 0
+        self.lonely_with = 0
+        # Seconds spent in rendezvous waits, and the most a process may spend (then pauses are plain).
+        self.waited = 0.0
+        self.wait_budget = float(plan.get("wait_budget", 2.0))
         self.out_dir = out_dir
         self.sample_every = max(1, int(plan.get("sample_every", 64)))
         self.sites = {}
@@ -178,7 +192,12 @@ class _Tracer(object):
             self.write("count %d %d %d" % (site_id, pauses, passes))
 
     def after_fork(self):
+        import threading
+
         self.counts = {}
+        self.condition = threading.Condition(threading.Lock())  # the parent's may be held by a thread the child lacks
+        self.waited = 0.0
+        self.lonely_with = 0
         self.open_log()
 
     # --- tracing --------------------------------------------------------------------------
@@ -290,13 +309,25 @@ class _Tracer(object):
         return True
 
     def pause(self, ids):
+        """Waits at a switch point, other threads running meanwhile.
+
+        A rendezvous rather than a fixed sleep: the thread waits, at least the site's pause,
+        until another thread reaches a switch point too (it has then read the same value, made
+        the same check, or taken its first lock), at most the site's `wait`. Threads started a
+        little apart, or slowed by a loaded machine, still meet at the racy site. A wait that
+        times out (no other thread comes: the others are done, or not started yet) makes the
+        next ones plain pauses until a new thread starts; and the waits of a process add up to
+        at most `wait_budget` seconds, so that a stress run takes a bounded time longer.
+        """
         longest = 0.0
+        wait = 0.0
+        alive = self.active_count()
         for site_id in ids:
             counts = self.counts.get(site_id)
             if counts is None:
                 counts = self.counts[site_id] = [0, 0]
             counts[1] += 1
-            if self.active_count() < 2:
+            if alive < 2:
                 continue
             site = self.sites[site_id]
             if counts[0] >= site.get("budget", 1000) and counts[1] % self.sample_every:
@@ -305,8 +336,26 @@ class _Tracer(object):
             if counts[0] == 1:
                 self.write("fired %d" % site_id)
             longest = max(longest, site.get("pause", 0.0001))
-        if longest > 0:
-            self.sleep(longest)
+            wait = max(wait, site.get("wait", 0.0))
+        if longest <= 0:
+            return
+        if alive > self.lonely_with:
+            self.lonely_with = 0
+        with self.condition:
+            self.arrivals += 1
+            mine = self.arrivals
+            self.condition.notify_all()
+            if not self.lonely_with and wait > longest and self.waited < self.wait_budget:
+                started = self.clock()
+                deadline = started + wait
+                while self.arrivals == mine:
+                    remaining = deadline - self.clock()
+                    if remaining <= 0:
+                        self.lonely_with = alive
+                        break
+                    self.condition.wait(remaining)
+                self.waited += self.clock() - started
+        self.sleep(longest)
 
 
 def _register_hang_dump(out_dir):

@@ -89,7 +89,7 @@ export interface RunRecord {
   signal: string | null;
   timedOut: boolean;
   startError?: string;
-  /** For runs of the rewrite: whether the outcome equals one of the original's. */
+  /** For runs of the rewrite: whether the outcome equals one of the original's normal runs (an edge case: the original's run of that case). */
   equal?: boolean;
   /** Wall time of the launch as Node saw it (launcher start-up included). */
   launchSeconds: number;
@@ -264,8 +264,8 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
 
   /** A run whose variant is kept whatever it is (edge cases and stress runs compare each one). */
   const launchKept = async (side: Side, phase: RunRecord['phase'], label: string, extra: LaunchExtra) => {
-    const { outcome, observation, outputDirectory } = await launch(side, phase, label, extra);
-    return { outcome, observation, variant: keepVariant(observation, outcome, outputDirectory) };
+    const { outcome, observation, outputDirectory, record } = await launch(side, phase, label, extra);
+    return { outcome, observation, record, variant: keepVariant(observation, outcome, outputDirectory) };
   };
 
   /** Stress runs of each side that runs threads, once the normal runs (and edge cases) are done. */
@@ -289,8 +289,11 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
       workDirectory: options.workDirectory,
       baseline: variants.original,
       compare,
-      execute: (side, index, stressEnv, timeoutSeconds) =>
-        launchKept(side, 'stress', `stress run ${index}/${stress.runs}: ${side}`, { env: stressEnv, timeoutSeconds, stressRun: index, beforeKill: { signal: 'SIGUSR1', graceSeconds: HANG_DUMP_GRACE_SECONDS } }),
+      execute: async (side, index, stressEnv, timeoutSeconds) => {
+        const done = await launchKept(side, 'stress', `stress run ${index}/${stress.runs}: ${side}`, { env: stressEnv, timeoutSeconds, stressRun: index, beforeKill: { signal: 'SIGUSR1', graceSeconds: HANG_DUMP_GRACE_SECONDS } });
+        if (side === 'rewrite') done.record.equal = variants.original.has(done.observation.key);
+        return done;
+      },
     });
     return outcome(report);
   };
@@ -337,6 +340,8 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
       for (const result of cases) {
         const note = caseNote(result, options.timeoutSeconds);
         if (note) notes.push(note);
+        const record = records.find((r) => r.phase === 'case' && r.case === result.name && r.side === 'rewrite');
+        if (record) record.equal = result.equal;
       }
     }
   }

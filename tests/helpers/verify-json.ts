@@ -50,7 +50,7 @@ export interface VerifyJson {
   cases: CaseJson[];
   stress: StressJson;
   notes: string[];
-  run_log: Array<{ side: string; phase: string; case: string | null; stress_run: number | null; timed_out: boolean; exit_code: number | null }>;
+  run_log: Array<{ side: string; phase: string; case: string | null; stress_run: number | null; timed_out: boolean; exit_code: number | null; equal: boolean | null }>;
 }
 
 /** `concur verify --format json ARGS...` in `cwd`, with TMPDIR in a directory of the test's own (empty again afterwards). */

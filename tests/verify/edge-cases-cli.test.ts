@@ -76,6 +76,12 @@ describe.concurrent('concur verify --case', () => {
     expect(json.status).toBe('different');
     // The main command agrees on both sides; only the empty case does not.
     expect(json.differences).toEqual([]);
+    expect(json.run_log.filter((r) => r.phase === 'case' && r.side === 'rewrite').map((r) => [r.case, r.equal])).toEqual([
+      ['empty', false],
+      ['one', true],
+      ['large', true],
+      ['abs-empty', false],
+    ]);
     expect(json.cases.map((c) => [c.name, c.equal])).toEqual([
       ['empty', false],
       ['one', true],

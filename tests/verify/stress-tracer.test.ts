@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { py, removeTemporaryDirectories, temporaryDirectory } from '../helpers/cli.js';
 import { PYTHON, pythonAvailable } from '../helpers/python.js';
-import { LOCK_PAUSE_BUDGET, LOCK_PAUSE_SECONDS, LOCK_WAIT_SECONDS, RACE_PAUSE_BUDGET, RACE_PAUSE_SECONDS, RACE_WAIT_SECONDS, tracerDirectory } from '../../src/verify/stress/stress-plan.js';
+import { installTracer, LOCK_PAUSE_BUDGET, LOCK_PAUSE_SECONDS, LOCK_WAIT_SECONDS, RACE_PAUSE_BUDGET, RACE_PAUSE_SECONDS, RACE_WAIT_SECONDS } from '../../src/verify/stress/stress-plan.js';
 
 afterAll(removeTemporaryDirectories);
 
@@ -23,7 +23,9 @@ const INTERPRETERS = [
   process.env.CONCUR_TEST_PYTHON313 ?? '/root/.pyenv/versions/3.13.0/bin/python',
 ].filter((python, index, all) => all.indexOf(python) === index && pythonAvailable(python));
 
-const SITECUSTOMIZE = path.join(tracerDirectory(), 'sitecustomize.py');
+/** A copy of the tracer, as a stress run gets one (the bytecode Python caches goes there). */
+const TRACER = installTracer(path.join(temporaryDirectory('concur-stress-tracer-'), 'tracer'));
+const SITECUSTOMIZE = path.join(TRACER, 'sitecustomize.py');
 
 /** Loads the tracer as a plain module (no plan: it installs nothing) and prints switch_points for each code object of a snippet. */
 const DRIVER = [
@@ -164,7 +166,7 @@ function traced(python: string, root: string, sites: object[], options: { killAf
   mkdirSync(out);
   const plan = path.join(out, 'plan.json');
   writeFileSync(plan, JSON.stringify({ version: 1, switch_interval: 1e-5, sample_every: 64, sites: sites.map((s) => ({ file: path.join(root, 'main.py'), ...s })) }));
-  const env = { ...process.env, PYTHONPATH: tracerDirectory(), CONCUR_STRESS_PLAN: plan, CONCUR_STRESS_OUT: out };
+  const env = { ...process.env, PYTHONPATH: TRACER, CONCUR_STRESS_PLAN: plan, CONCUR_STRESS_OUT: out };
   return new Promise((resolve, reject) => {
     const child = spawn(python, ['main.py'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const chunks: Buffer[] = [];

@@ -12,7 +12,7 @@ import { differences as differencesBetween, type CompareOptions, type Difference
 import type { RunOutcome } from '../measured-run.js';
 import { stressAdvice } from './stress-advice.js';
 import { readableDump, readTracerLog, waitingPlaces, type TracerLog } from './stress-logs.js';
-import { STRESS_SWITCH_INTERVAL_SECONDS, stressEnvironment, writeStressPlan } from './stress-plan.js';
+import { installTracer, STRESS_SWITCH_INTERVAL_SECONDS, stressEnvironment, writeStressPlan } from './stress-plan.js';
 import type { StressSite } from './stress-sites.js';
 
 export type StressSide = 'original' | 'rewrite';
@@ -103,6 +103,7 @@ interface SideState {
 }
 
 export async function runStress(input: StressInput): Promise<StressReport> {
+  const tracer = installTracer(path.join(input.workDirectory, 'stress-tracer'));
   const states = input.sides.map((side): SideState => {
     const planFile = path.join(input.workDirectory, `stress-plan-${side.side}.json`);
     writeStressPlan(planFile, side.root, side.sites);
@@ -120,7 +121,7 @@ export async function runStress(input: StressInput): Promise<StressReport> {
       const { side, timeoutSeconds, root } = state.input;
       const directory = path.join(input.workDirectory, `stress-${side}-${run}`);
       mkdirSync(directory, { recursive: true });
-      const execution = await input.execute(side, run, stressEnvironment(input.env, state.planFile, directory), timeoutSeconds);
+      const execution = await input.execute(side, run, stressEnvironment(input.env, tracer, state.planFile, directory), timeoutSeconds);
       const log = readTracerLog(directory);
       state.logs.push(log);
       const fired = [...log.fired].sort((a, b) => a - b).map((id) => siteName(state, id));

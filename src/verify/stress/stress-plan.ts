@@ -3,7 +3,7 @@
  * how long, how often) and the environment that makes every Python process of the run load it
  * (`probe/stress/sitecustomize.py` first on PYTHONPATH).
  */
-import { realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launcherPath } from '../measured-run.js';
 import type { StressSite } from './stress-sites.js';
@@ -34,9 +34,20 @@ export const SAMPLE_EVERY = 64;
 /** Seconds a process may spend in rendezvous waits in all; then its pauses are plain. */
 export const WAIT_BUDGET_SECONDS = 2;
 
-/** The directory put first on PYTHONPATH: it holds only the tracer's sitecustomize.py. */
-export function tracerDirectory(): string {
-  return path.join(path.dirname(launcherPath()), 'stress');
+/** The tracer's source: `probe/stress/sitecustomize.py`. */
+export function tracerSource(): string {
+  return path.join(path.dirname(launcherPath()), 'stress', 'sitecustomize.py');
+}
+
+/**
+ * Copies the tracer into `directory` (created), the directory a stress run puts first on
+ * PYTHONPATH: it holds only sitecustomize.py, and the bytecode Python caches for it lands there,
+ * not in concur's own files.
+ */
+export function installTracer(directory: string): string {
+  mkdirSync(directory, { recursive: true });
+  copyFileSync(tracerSource(), path.join(directory, 'sitecustomize.py'));
+  return directory;
 }
 
 /** Writes the plan for the copy at `copyRoot`; site ids are indexes into `sites`. */
@@ -61,12 +72,12 @@ export function writeStressPlan(file: string, copyRoot: string, sites: readonly 
   writeFileSync(file, `${JSON.stringify(plan, null, 1)}\n`);
 }
 
-/** The run's environment: the tracer first on PYTHONPATH, the plan, and where it logs. */
-export function stressEnvironment(env: NodeJS.ProcessEnv, planFile: string, outDirectory: string): NodeJS.ProcessEnv {
+/** The run's environment: the tracer's directory first on PYTHONPATH, the plan, and where it logs. */
+export function stressEnvironment(env: NodeJS.ProcessEnv, tracerDirectory: string, planFile: string, outDirectory: string): NodeJS.ProcessEnv {
   const existing = env.PYTHONPATH;
   return {
     ...env,
-    PYTHONPATH: existing ? `${tracerDirectory()}${path.delimiter}${existing}` : tracerDirectory(),
+    PYTHONPATH: existing ? `${tracerDirectory}${path.delimiter}${existing}` : tracerDirectory,
     CONCUR_STRESS_PLAN: planFile,
     CONCUR_STRESS_OUT: outDirectory,
   };

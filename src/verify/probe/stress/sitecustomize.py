@@ -1,8 +1,8 @@
 """concur verify's stress tracer: forces thread switches at the racy sites concur's analysis names.
 
-A stress run of `concur verify` puts this directory first on PYTHONPATH and names a plan in
-CONCUR_STRESS_PLAN, so every Python process of the run (the command, and the Pythons it starts)
-imports this file at start-up as `sitecustomize`. Standard library only, Python 3.8 to 3.13.
+A stress run of `concur verify` puts a directory holding a copy of this file first on
+PYTHONPATH and names a plan in CONCUR_STRESS_PLAN, so every Python process of the run (the
+command, and the Pythons it starts) imports it at start-up as `sitecustomize`. Standard library only, Python 3.8 to 3.13.
 Without CONCUR_STRESS_PLAN, importing it does nothing.
 
 It only ever waits (sleeps, and blocking waits on a lock of its own, both without the GIL): it

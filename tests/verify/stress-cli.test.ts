@@ -248,6 +248,17 @@ describe.concurrent('concur verify: the race stress mode', () => {
     expect(await eventually(() => started.every((pid) => !alive(pid)), 5000)).toBe(true);
   });
 
+  it('says when the tracer could not start: Python run with -I ignores PYTHONPATH', async () => {
+    const root = project({ 'main.py': counter(false) });
+    const { json } = await verifyJson(['--runs', '1', '--stress-runs', '1', '--candidate', root, 'main.py', '--', PYTHON, '-I', 'main.py'], root);
+    expect(json.stress).toMatchObject({ sides: ['original', 'rewrite'], tracer_active: { original: false, rewrite: false }, pythons: [] });
+    expect(json.stress.instrumented_sites.every((s) => s.fired_runs === 0)).toBe(true);
+    expect(json.stress.advice).toEqual([
+      expect.stringMatching(/^the stress tracer did not start in every stress run of the original: .*-I, -E or -S/),
+      expect.stringMatching(/^the stress tracer did not start in every stress run of the rewrite: /),
+    ]);
+  });
+
   it('documents the stress options in --help', async () => {
     const help = await runConcur(['verify', '--help'], { cwd: temporaryDirectory() });
     for (const option of ['--stress-runs', '--stress-timeout', '--no-stress', '--case']) expect(help.stdout).toContain(option);

@@ -2,13 +2,25 @@
  * The pieces of the stress mode and the edge cases that need no Python: `--case` parsing and the
  * paths a case's command points into the copy, the tracer's logs and hang dumps, and the advice.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { caseArgv, parseCase } from '../../src/verify/edge-cases.js';
 import { stressAdvice } from '../../src/verify/stress/stress-advice.js';
 import { readableDump, readTracerLog, waitingPlaces } from '../../src/verify/stress/stress-logs.js';
 import type { StressReport } from '../../src/verify/stress/stress-mode.js';
+import {
+  LOCK_PAUSE_BUDGET,
+  LOCK_PAUSE_SECONDS,
+  LOCK_WAIT_SECONDS,
+  RACE_PAUSE_BUDGET,
+  RACE_PAUSE_SECONDS,
+  RACE_WAIT_SECONDS,
+  STRESS_SWITCH_INTERVAL_SECONDS,
+  stressEnvironment,
+  WAIT_BUDGET_SECONDS,
+  writeStressPlan,
+} from '../../src/verify/stress/stress-plan.js';
 import { removeTemporaryDirectories, temporaryDirectory } from '../helpers/cli.js';
 
 afterAll(removeTemporaryDirectories);
@@ -42,6 +54,29 @@ const DUMP = [
   '',
 ].join('\n');
 
+describe('the stress plan', () => {
+  it('lists each site with its file in the copy, where to pause, and how long; the tracer comes first on PYTHONPATH', () => {
+    const copy = temporaryDirectory('concur-stress-plan-');
+    const file = path.join(copy, 'plan.json');
+    writeStressPlan(file, copy, [
+      { rule: 'RC101', kind: 'read-modify-write', path: 'app/stats.py', line: 12, endLine: 13, switchLine: 12, switch: 'store', code: 'hits += 1', target: 'hits' },
+      { rule: 'RC102', kind: 'check-then-act', path: 'app/stats.py', line: 20, endLine: 20, switchLine: 21, switch: 'line', code: 'if key not in cache' },
+      { rule: 'DL101', kind: 'lock-order', path: 'bank.py', line: 9, endLine: 9, switchLine: 9, switch: 'line', code: 'with b (holding a)' },
+    ]);
+    const plan = JSON.parse(readFileSync(file, 'utf8')) as { switch_interval: number; wait_budget: number; sites: Array<Record<string, unknown>> };
+    expect(plan.switch_interval).toBe(STRESS_SWITCH_INTERVAL_SECONDS);
+    expect(plan.wait_budget).toBe(WAIT_BUDGET_SECONDS);
+    expect(plan.sites).toEqual([
+      { id: 0, file: path.join(copy, 'app', 'stats.py'), line: 12, end_line: 13, switch: 'store', target: 'hits', pause: RACE_PAUSE_SECONDS, wait: RACE_WAIT_SECONDS, budget: RACE_PAUSE_BUDGET },
+      { id: 1, file: path.join(copy, 'app', 'stats.py'), line: 21, end_line: 21, switch: 'line', pause: RACE_PAUSE_SECONDS, wait: RACE_WAIT_SECONDS, budget: RACE_PAUSE_BUDGET },
+      { id: 2, file: path.join(copy, 'bank.py'), line: 9, end_line: 9, switch: 'line', pause: LOCK_PAUSE_SECONDS, wait: LOCK_WAIT_SECONDS, budget: LOCK_PAUSE_BUDGET },
+    ]);
+    const env = stressEnvironment({ PYTHONPATH: '/site', HOME: '/home/u' }, '/t/tracer', file, '/t/out');
+    expect(env).toEqual({ PYTHONPATH: `/t/tracer${path.delimiter}/site`, HOME: '/home/u', CONCUR_STRESS_PLAN: file, CONCUR_STRESS_OUT: '/t/out' });
+    expect(stressEnvironment({}, '/t/tracer', file, '/t/out').PYTHONPATH).toBe('/t/tracer');
+  });
+});
+
 describe('the tracer logs', () => {
   it('says where each thread of a hang waits: its most recent frame in the project', () => {
     expect(waitingPlaces(DUMP, '/copy')).toEqual(['bank.py:16 in audit', 'main.py:24 in <module>']);
@@ -74,7 +109,6 @@ describe('the tracer logs', () => {
     expect(log.dumps).toEqual([DUMP]);
     const missing = path.join(directory, 'none');
     expect(readTracerLog(missing)).toEqual({ pythons: [], fired: new Set(), pauses: new Map(), dumps: [] });
-    mkdirSync(missing);
   });
 });
 

@@ -165,7 +165,7 @@ export function verifySection(report: VerifyReport): VerifySection {
     status: report.status,
     equal: report.equal,
     ...(report.failure ? { failure: report.failure } : {}),
-    programCommand: report.command,
+    programCommand: report.command.map(shellQuote).join(' '),
     project: report.project,
     candidate: report.candidateDirectory ? { kind: 'directory', directory: report.candidateDirectory } : { kind: 'rewrite' },
     runs: report.runs,

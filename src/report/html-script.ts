@@ -10,10 +10,12 @@ export const CHART_DATA_ID = 'concur-chart-data';
 export const CHARTS_SCRIPT = `(function () {
   'use strict';
   var root = document.documentElement;
-  function themed() {
+  // Paper is white whatever the screen's scheme: printing draws with the print colours.
+  var PRINT = { color: '#444444', grid: '#cccccc' };
+  function themed(colours) {
     var style = getComputedStyle(root);
-    Chart.defaults.color = style.getPropertyValue('--muted').trim();
-    Chart.defaults.borderColor = style.getPropertyValue('--grid').trim();
+    Chart.defaults.color = colours ? colours.color : style.getPropertyValue('--muted').trim();
+    Chart.defaults.borderColor = colours ? colours.grid : style.getPropertyValue('--grid').trim();
     Chart.defaults.font.family = style.getPropertyValue('font-family');
   }
   function placeTicks(config, ticksAt) {
@@ -26,10 +28,10 @@ export const CHARTS_SCRIPT = `(function () {
   }
   var charts = [];
   // Drawn from a fresh copy of the data each time: Chart.js keeps and changes the objects it gets.
-  function drawAll() {
+  function drawAll(colours) {
     charts.forEach(function (chart) { chart.destroy(); });
     charts = [];
-    themed();
+    themed(colours);
     var configs = JSON.parse(document.getElementById(${JSON.stringify(CHART_DATA_ID)}).textContent);
     document.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
       var spec = configs[canvas.getAttribute('data-chart')];
@@ -43,10 +45,9 @@ export const CHARTS_SCRIPT = `(function () {
     Chart.defaults.maintainAspectRatio = false;
     drawAll();
     var scheme = window.matchMedia('(prefers-color-scheme: dark)');
-    if (scheme.addEventListener) scheme.addEventListener('change', drawAll);
-    // Printing changes the page's width: draw the charts at the printed width, and back afterwards.
-    window.addEventListener('beforeprint', function () { charts.forEach(function (chart) { chart.resize(); }); });
-    window.addEventListener('afterprint', function () { charts.forEach(function (chart) { chart.resize(); }); });
+    if (scheme.addEventListener) scheme.addEventListener('change', function () { drawAll(); });
+    window.addEventListener('beforeprint', function () { drawAll(PRINT); });
+    window.addEventListener('afterprint', function () { drawAll(); });
   } catch (error) {
     root.setAttribute('data-charts', 'error');
     document.querySelectorAll('.chart-error').forEach(function (element) {

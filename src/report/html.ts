@@ -96,7 +96,7 @@ function summarySection(data: ReportData): Section {
     if (verify.sweep?.amdahl) cards.push(card(escapeHtml(fixed(verify.sweep.amdahl.serialFraction, 3)), 'serial fraction (Amdahl fit)'));
     if (verify.failure) parts.push(`<p class="bad">${richText(verify.failure)}</p>`);
     parts.push(
-      `<p>The program <code>${escapeHtml(verify.programCommand.join(' '))}</code> ran in two copies of <code>${escapeHtml(verify.project)}</code>: ` +
+      `<p>The program <code>${escapeHtml(verify.programCommand)}</code> ran in two copies of <code>${escapeHtml(verify.project)}</code>: ` +
         `the original and ${verify.candidate.kind === 'rewrite' ? "concur's rewrite" : `the candidate <code>${escapeHtml(verify.candidate.directory)}</code>`}; ` +
         `${count(verify.warmup, 'warm-up')} and ${count(verify.runs, 'timed run')} each, interleaved ` +
         `(${count(verify.runCounts.original, 'run')} of the original and ${verify.runCounts.rewrite} of the rewrite in all, sweep included).</p>`,

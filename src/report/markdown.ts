@@ -13,6 +13,11 @@ import type { AnalysisSection, ChangesSection, ReportData, ReportFinding, Verify
 /** Tables longer than this, and diffs longer than DIFF_LINES, are folded. */
 const TABLE_ROWS = 15;
 const DIFF_LINES = 60;
+/**
+ * Findings and loops listed at most: GitHub refuses comments over 65,536 characters. The
+ * counts above the tables stay complete; the HTML report and `concur check` list everything.
+ */
+const LISTED_ROWS = 100;
 
 export function renderMarkdown(data: ReportData): string {
   const blocks: string[] = [
@@ -30,7 +35,7 @@ function verifyBlocks(verify: VerifySection): string[] {
   const blocks: string[] = [];
   const verdict = verify.status === 'original-failed' ? '**The original failed**' : verify.equal ? '**Outputs equal**' : '**Outputs differ**';
   blocks.push(
-    `${verdict} (compared: ${markdownText(verify.compared.join(', '))}) · ${count(verify.runs, 'timed run')} each after ${count(verify.warmup, 'warm-up')}, interleaved` +
+    `${verdict} (compared: ${markdownText(verify.compared.join(', '))}) · ${codeSpan(verify.programCommand)}, ${count(verify.runs, 'timed run')} each after ${count(verify.warmup, 'warm-up')}, interleaved` +
       (verify.candidate.kind === 'directory' ? ` · candidate ${codeSpan(verify.candidate.directory)}` : ''),
   );
   if (verify.failure) blocks.push(markdownText(verify.failure));
@@ -125,14 +130,16 @@ function analysisBlocks(analysis: AnalysisSection): string[] {
   }
   if (analysis.findings?.length) {
     blocks.push('### Findings');
-    blocks.push(foldIfLong(`${count(analysis.findings.length, 'finding')}`, findingsTable(analysis.findings), analysis.findings.length));
+    const { listed, note } = truncated(analysis.findings, 'findings');
+    blocks.push(foldIfLong(`${count(analysis.findings.length, 'finding')}`, findingsTable(listed) + note, analysis.findings.length));
   }
   if (analysis.plans.length) {
+    const { listed, note } = truncated(analysis.plans, 'plans');
     blocks.push('### Loop plans');
     blocks.push(
       table(
         ['loop', 'rule', 'model', 'workers', 'fix'],
-        analysis.plans.map((p) => [
+        listed.map((p) => [
           codeSpan(location(p), { inTable: true }),
           p.rule,
           [p.model, p.workload ? `(${WORKLOAD_WORDS[p.workload] ?? p.workload})` : ''].filter(Boolean).join(' '),
@@ -141,9 +148,9 @@ function analysisBlocks(analysis: AnalysisSection): string[] {
         ]),
         [],
         { raw: [0, 3] },
-      ),
+      ) + note,
     );
-    const rationales = analysis.plans.filter((p) => p.rationale).map((p) => `- ${codeSpan(location(p))}: ${markdownText(p.rationale!)}`);
+    const rationales = listed.filter((p) => p.rationale).map((p) => `- ${codeSpan(location(p))}: ${markdownText(p.rationale!)}`);
     if (rationales.length) blocks.push(details('Rationale', rationales.join('\n'), false));
   }
   if (analysis.loops.length) blocks.push(...loopsBlocks(analysis.loops));
@@ -155,12 +162,13 @@ function analysisBlocks(analysis: AnalysisSection): string[] {
 
 function loopsBlocks(loops: LoopVerdict[]): string[] {
   const rejected = loops.filter((l) => l.verdict === 'rejected');
-  const rows = loops.map((l) => [codeSpan(location(l), { inTable: true }), l.verdict, markdownText(l.reason, { inTable: true })]);
+  const { listed, note } = truncated(loops, 'loops');
+  const rows = listed.map((l) => [codeSpan(location(l), { inTable: true }), l.verdict, markdownText(l.reason, { inTable: true })]);
   return [
     '### Loops considered',
     foldIfLong(
       `${count(loops.length, 'loop')}: ${loops.length - rejected.length} parallel, ${rejected.length} rejected`,
-      table(['loop', 'verdict', 'reason'], rows, [], { raw: [0, 2] }),
+      table(['loop', 'verdict', 'reason'], rows, [], { raw: [0, 2] }) + note,
       loops.length,
     ),
   ];
@@ -199,6 +207,12 @@ function table(headers: string[], rows: string[][], numeric: number[], options: 
     line(headers.map((_, i) => (numeric.includes(i) ? '---:' : '---'))),
     ...rows.map((row) => line(row.map((c, i) => cell(c, i)))),
   ].join('\n');
+}
+
+/** The first LISTED_ROWS items, and a line saying how many more there are. */
+function truncated<T>(items: T[], what: string): { listed: T[]; note: string } {
+  if (items.length <= LISTED_ROWS) return { listed: items, note: '' };
+  return { listed: items.slice(0, LISTED_ROWS), note: `\n\n… and ${items.length - LISTED_ROWS} more ${what}: the HTML report (\`--report FILE.html\`) lists them all.` };
 }
 
 function foldIfLong(summary: string, body: string, rows: number): string {

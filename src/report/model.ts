@@ -127,8 +127,8 @@ export interface VerifySection {
   status: 'equal' | 'different' | 'original-failed';
   equal: boolean;
   failure?: string;
-  /** The program's command, as run in each copy. */
-  programCommand: string[];
+  /** The program's command as run in each copy, shell-quoted. */
+  programCommand: string;
   project: string;
   /** `concur` when concur rewrote the copy, else the candidate directory given. */
   candidate: { kind: 'rewrite' } | { kind: 'directory'; directory: string };

@@ -7,7 +7,8 @@
  * tables must still be there.
  *
  * Chromium is found at CONCUR_CHROMIUM or /usr/bin/chromium (scripts/setup.sh installs it).
- * Without it this test fails, unless CONCUR_SKIP_BROWSER=1 says to skip it.
+ * Without it this test fails, unless CONCUR_SKIP_BROWSER=1 says to skip it. The screenshot goes
+ * to a temporary directory; CONCUR_REPORT_SCREENSHOT=FILE keeps a copy to look at.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -67,23 +68,27 @@ describe.skipIf(SKIP)('the HTML report in headless Chromium', () => {
   let out: string;
 
   beforeAll(async () => {
-    out = temporaryDirectory('concur-report-');
-    report = path.join(out, 'verify.html');
-    const root = project({ 'main.py': PROGRAM });
-    const verify = await runConcur(
-      ['verify', '--runs', '2', '--warmup', '0', '--sweep-workers', '1,2,4', '--sweep-runs', '1', '--report', report, 'main.py', '--', PYTHON, 'main.py'],
-      { cwd: root, env: { TMPDIR: temporaryDirectory('concur-verify-tmp-') } },
-    );
-    expect(verify.stderr).toContain(`concur verify: report written to ${report}`);
-    expect(verify.status).toBe(0);
-
     if (!existsSync(CHROMIUM)) {
       throw new Error(
         `Chromium not found at ${CHROMIUM}: the HTML report's browser test needs it. Run scripts/setup.sh (it installs Debian's chromium), ` +
           'or set CONCUR_CHROMIUM to a Chromium binary; set CONCUR_SKIP_BROWSER=1 to skip this test explicitly.',
       );
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    // Chromium starts while verify runs.
+    const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      out = temporaryDirectory('concur-report-');
+      report = path.join(out, 'verify.html');
+      const root = project({ 'main.py': PROGRAM });
+      const verify = await runConcur(
+        ['verify', '--runs', '2', '--warmup', '0', '--sweep-workers', '1,2,4', '--sweep-runs', '1', '--report', report, 'main.py', '--', PYTHON, 'main.py'],
+        { cwd: root, env: { TMPDIR: temporaryDirectory('concur-verify-tmp-') } },
+      );
+      expect(verify.stderr).toContain(`concur verify: report written to ${report}`);
+      expect(verify.status).toBe(0);
+    } finally {
+      browser = await launching;
+    }
   });
 
   afterAll(async () => {

@@ -81,4 +81,12 @@ describe('Markdown report', () => {
     const short = renderMarkdown(checkReportData(checkReport(), CONTEXT));
     expect(short).toContain('### Loops considered\n\n| loop | verdict | reason |');
   });
+
+  it('lists at most 100 loops, saying how many more there are (a comment has a size limit)', () => {
+    const loops: LoopVerdict[] = Array.from({ length: 130 }, (_, i) => ({ path: 'a.py', line: i + 1, verdict: 'rejected', reason: 'not worth it' }));
+    const markdown = renderMarkdown(checkReportData({ ...checkReport(), loops }, CONTEXT));
+    expect(markdown).toContain('<details><summary>130 loops: 0 parallel, 130 rejected</summary>');
+    expect(markdown.match(/^\| `a\.py:\d+` \| rejected \|/gm)).toHaveLength(100);
+    expect(markdown).toContain('| `a.py:100` | rejected | not worth it |\n\n… and 30 more loops: the HTML report (`--report FILE.html`) lists them all.\n\n</details>');
+  });
 });

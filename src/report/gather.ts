@@ -2,8 +2,8 @@
  * Gathers a report's data (model.ts) from what `check`, `fix` and `verify` computed. Sorting,
  * counting and choosing what to say happen here, once, so that both renderers agree.
  */
-import { CATEGORIES, type Finding, type LoopVerdict } from '../diagnostics/finding.js';
-import { sortedErrors, sortedFindings, sortedLoops, type Report } from '../output/report.js';
+import { CATEGORIES, compareFindings, type Finding, type LoopVerdict } from '../diagnostics/finding.js';
+import { sortedErrors, sortedLoops, type Report } from '../output/report.js';
 import type { RunRecord, SideFigures, VerifyReport } from '../verify/verify.js';
 import { fileDiff } from './file-diff.js';
 import type { AnalysisSection, AnalysisSummary, ChangesSection, FixAvailability, LoopPlan, ReportData, ReportFinding, VariantFigures, VerifySection } from './model.js';
@@ -85,7 +85,10 @@ function header(command: string, headline: string, context: ReportContext): Omit
 
 export function analysisSection(report: Report, options: { applied?: Finding[]; loops?: LoopVerdict[] } = {}): AnalysisSection {
   const applied = options.applied ?? [];
-  const findings = [...applied.map((f) => reportFinding(f, 'applied')), ...sortedFindings(report).map((f) => reportFinding(f))];
+  // Fixed and remaining findings together, in the canonical order: read file by file.
+  const findings = [...applied.map((f) => ({ finding: f, fixed: true })), ...report.findings.map((f) => ({ finding: f, fixed: false }))]
+    .sort((a, b) => compareFindings(a.finding, b.finding))
+    .map(({ finding, fixed }) => reportFinding(finding, fixed ? 'applied' : undefined));
   const loops = sortedLoops(options.loops ?? report.loops);
   const plans: LoopPlan[] = findings
     .filter((f) => f.plan)
@@ -135,10 +138,11 @@ function reportFinding(finding: Finding, applied?: 'applied'): ReportFinding {
 function summarize(findings: readonly ReportFinding[], loops: readonly LoopVerdict[]): AnalysisSummary {
   const byRule = new Map<string, AnalysisSummary['byRule'][number]>();
   for (const finding of findings) {
-    const row = byRule.get(finding.rule) ?? { rule: finding.rule, name: finding.name, count: 0, safeFixes: 0, unsafeFixes: 0 };
+    const row = byRule.get(finding.rule) ?? { rule: finding.rule, name: finding.name, count: 0, safeFixes: 0, unsafeFixes: 0, fixed: 0 };
     row.count++;
     if (finding.fix === 'safe') row.safeFixes++;
     if (finding.fix === 'unsafe') row.unsafeFixes++;
+    if (finding.fix === 'applied') row.fixed++;
     byRule.set(finding.rule, row);
   }
   return {

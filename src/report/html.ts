@@ -117,12 +117,13 @@ function summarySection(data: ReportData): Section {
   if (analysis?.findings?.length) {
     const { byCategory, byRule } = analysis.summary;
     parts.push('<h3>Findings per category</h3>', table(['category', 'findings'], byCategory.map((row) => [escapeHtml(row.category), String(row.count)]), [1]));
+    const fixed = analysis.fixesApplied ? ['fixed'] : [];
     parts.push(
       '<h3>Findings per rule</h3>',
       table(
-        ['rule', 'name', 'findings', 'safe fixes', 'unsafe fixes'],
-        byRule.map((row) => [escapeHtml(row.rule), escapeHtml(row.name), String(row.count), String(row.safeFixes), String(row.unsafeFixes)]),
-        [2, 3, 4],
+        ['rule', 'name', 'findings', ...fixed, 'safe fixes', 'unsafe fixes'],
+        byRule.map((row) => [escapeHtml(row.rule), escapeHtml(row.name), String(row.count), ...(fixed.length ? [String(row.fixed)] : []), String(row.safeFixes), String(row.unsafeFixes)]),
+        [2, 3, 4, 5],
       ),
     );
   }

@@ -119,11 +119,12 @@ function analysisBlocks(analysis: AnalysisSection): string[] {
     blocks.push(facts.join(' · '));
     if (summary.byCategory.length) blocks.push(`By category: ${summary.byCategory.map((row) => `${row.category} ${row.count}`).join(' · ')}`);
     if (summary.byRule.length) {
+      const fixed = analysis.fixesApplied ? ['fixed'] : [];
       blocks.push(
         table(
-          ['rule', 'name', 'findings', 'safe fixes', 'unsafe fixes'],
-          summary.byRule.map((row) => [row.rule, row.name, String(row.count), String(row.safeFixes), String(row.unsafeFixes)]),
-          [2, 3, 4],
+          ['rule', 'name', 'findings', ...fixed, 'safe fixes', 'unsafe fixes'],
+          summary.byRule.map((row) => [row.rule, row.name, String(row.count), ...(fixed.length ? [String(row.fixed)] : []), String(row.safeFixes), String(row.unsafeFixes)]),
+          [2, 3, 4, 5],
         ),
       );
     }

@@ -79,7 +79,8 @@ export interface LoopPlan {
 
 export interface AnalysisSummary {
   byCategory: Array<{ category: Category; count: number }>;
-  byRule: Array<{ rule: string; name: string; count: number; safeFixes: number; unsafeFixes: number }>;
+  /** Per rule: findings, and how many have a safe or an unsafe fix, or were fixed (by `concur fix`). */
+  byRule: Array<{ rule: string; name: string; count: number; safeFixes: number; unsafeFixes: number; fixed: number }>;
   verdicts: { parallel: number; rejected: number };
   /** Files with at least one finding. */
   filesWithFindings: number;

@@ -130,6 +130,8 @@ describe('HTML report', () => {
     const written = text(renderHtml(fixReportData({ before: report, after: { ...report, findings: [] }, applied: report.findings, files, written: true }, CONTEXT)));
     expect(written).toContain('3 fixes applied in 1 file; 0 findings left');
     expect(written).toContain('\nWritten: 1 file, +1 −1 lines.\n');
+    expect(written).toContain('\nrule | name | findings | fixed | safe fixes | unsafe fixes |\nAS101 | blocking-call-in-async | 1 | 1 | 0 | 0 |\n');
+    expect(written).toContain('\napp/main.py:12:12 AS101 blocking-call-in-async async-blocking fixed\n');
     const proposed = text(renderHtml(fixReportData({ before: report, after: report, applied: [], files, written: false }, CONTEXT)));
     expect(proposed).toContain('1 file would change (diff only, nothing written); 3 findings');
     expect(proposed).toContain('\nProposed, not written (--diff): 1 file, +1 −1 lines.\n');

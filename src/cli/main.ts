@@ -7,10 +7,13 @@ import { explainCommand, rulesCommand } from './commands/rules.js';
 import { DEFAULT_RUNS, DEFAULT_SWEEP_RUNS, DEFAULT_TIMEOUT_SECONDS, DEFAULT_WARMUP, verifyCommand, type VerifyFlags } from './commands/verify.js';
 import { DEFAULT_SWEEP_MAX } from '../verify/sweep.js';
 import { EXIT_ERROR } from './exit-status.js';
+import { rememberInvocation } from './report-option.js';
 import { UsageError } from './usage-error.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const REPORT_HELP = 'also write a report to FILE: .html (one self-contained page, with charts) or .md (Markdown for a pull request)';
 
 /** Options `check` and `fix` share: which files, which rules, which Python. */
 function addSelectionOptions(command: Command): Command {
@@ -51,7 +54,8 @@ export function buildProgram(): Command {
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
       .option('--statistics', 'print a count of findings per rule instead of each finding')
       .option('--show-fixes', 'list the available fixes after the findings')
-      .option('-q, --quiet', 'print findings only, no summary or progress'),
+      .option('-q, --quiet', 'print findings only, no summary or progress')
+      .option('--report <file>', REPORT_HELP),
   )
     .addHelpText(
       'after',
@@ -62,6 +66,7 @@ export function buildProgram(): Command {
         '  concur check --select AS101 src/       only blocking calls in async code',
         '  concur check --format json . | jq .    the JSON contract (see README)',
         '  concur check --format sarif . > concur.sarif',
+        '  concur check --report report.html .    also an HTML report: findings, plans, loops',
         '',
         'Suppress a finding with `# concur: ignore[AS101]` or `# noqa: AS101` on its line;',
         'configure defaults under [tool.concur] in pyproject.toml or in concur.toml.',
@@ -77,7 +82,8 @@ export function buildProgram(): Command {
       .description('apply the fixes of findings in place (atomically; encodings and notebooks kept)')
       .argument('[paths...]', 'files or directories (default: the current directory)')
       .option('--diff', 'print a unified diff of the fixes and write nothing')
-      .option('--unsafe-fixes', 'also apply fixes marked unsafe (they may change behaviour: read them first)'),
+      .option('--unsafe-fixes', 'also apply fixes marked unsafe (they may change behaviour: read them first)')
+      .option('--report <file>', REPORT_HELP),
   ).action(async (paths: string[], flags: FixFlags) => {
     process.exitCode = await fixCommand(paths, flags);
   });
@@ -106,6 +112,7 @@ export function buildProgram(): Command {
     .option('--sweep-runs <n>', 'runs per worker count in the sweep', String(DEFAULT_SWEEP_RUNS))
     .option('--root <dir>', 'copy this directory as the project (it must contain PATH)')
     .option('--keep', 'keep the copies (their location is printed) instead of removing them')
+    .option('--report <file>', `${REPORT_HELP}: figures, charts of time, scaling, CPU and memory, the rewrite's diff`)
     .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)
     .option('--extend-select <rules>', 'add rules to those selected by configuration', collect)
     .option('--ignore <rules>', 'leave out the fixes of these rules', collect)
@@ -130,6 +137,8 @@ export function buildProgram(): Command {
         '  concur verify --candidate ../app-rewritten app/main.py -- python3 main.py',
         '      compare against a rewrite made by hand (or by an earlier `concur fix`)',
         '  concur verify --format json app/main.py -- python3 main.py | jq .speedup',
+        '  concur verify --sweep --report verify.html app/main.py -- python3 main.py',
+        '      also write an HTML report with charts (time per variant, scaling against the ideal, CPU, memory)',
         '',
         'The user\'s files are never changed: both programs run in temporary copies (without .git,',
         'caches and bytecode; virtual environments and node_modules are linked, not copied).',
@@ -214,6 +223,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  rememberInvocation(argv);
   if (argv.length === 0) {
     program.outputHelp();
     return EXIT_ERROR;

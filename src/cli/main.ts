@@ -168,6 +168,7 @@ export function buildProgram(): Command {
     .option('--compare-stderr', 'also require equal standard error')
     .option('--output-dir <dir>', 'also compare every file the program writes under this directory of the project')
     .option('--unsafe-fixes', 'also apply fixes marked unsafe (their output order or exceptions may differ; verify still compares)')
+    .option('--report <file>', `${REPORT_HELP}: the verify figures and charts, and what was written`)
     .option('--dry-run', 'do everything but write: print the diff that would be applied')
     .option('--root <dir>', 'copy this directory as the project (it must contain FILE)')
     .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)

@@ -194,6 +194,7 @@ export const parallelizableComprehension: Rule = {
           plan,
           defaultWorkers: decision.defaultWorkers,
           targetVersion: context.targetVersion,
+          itemTimeout: context.runtime.itemTimeout,
           file: (file ??= fileRewrites(model)),
         });
         if (rewrite.kind === 'rewrite') {

@@ -1,6 +1,7 @@
 /**
  * The pieces of the stress mode and the edge cases that need no Python: `--case` parsing and the
- * paths a case's command points into the copy, the tracer's logs and hang dumps, and the advice.
+ * paths a case's command points into the copy, the tracer's plan, logs and hang dumps, the advice,
+ * and what the HTML and Markdown report makes of edge cases and stress runs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,9 @@ import {
   WAIT_BUDGET_SECONDS,
   writeStressPlan,
 } from '../../src/verify/stress/stress-plan.js';
+import { verifyReportData, verifySection } from '../../src/report/gather.js';
 import { removeTemporaryDirectories, temporaryDirectory } from '../helpers/cli.js';
+import { VERIFY_CONTEXT, verifyReport } from '../report/fixtures.js';
 
 afterAll(removeTemporaryDirectories);
 
@@ -154,5 +157,34 @@ describe('stress advice', () => {
     expect(stressAdvice(report({ hangs: [{ ...hang, fired: [] }] }))[0]).toMatch(/^the rewrite hung under stress \(threads waiting at app\/bank\.py:9 in transfer\): .*`concur check --select DL \.`/);
     expect(stressAdvice(report({ tracerActive: { rewrite: false } }))[0]).toMatch(/^the stress tracer did not start in every stress run of the rewrite: .*-I, -E or -S/);
     expect(stressAdvice(report({}))).toEqual([]);
+  });
+});
+
+describe('the HTML and Markdown report of a verify run', () => {
+  it('lists a differing edge case among the differences, counts only the normal runs, and says what the stress runs found', () => {
+    const stressRecord = { ...verifyReport().records[0]!, side: 'rewrite' as const, phase: 'stress' as const, stressRun: 1 };
+    const report = verifyReport({
+      equal: false,
+      status: 'different',
+      records: [...verifyReport().records, stressRecord],
+      cases: [
+        {
+          name: 'empty',
+          command: 'python3 main.py /dev/null',
+          equal: false,
+          differences: [{ kind: 'stdout', description: 'stdout differs (1 line in the original, 1 line in the rewrite)', excerpt: '-none\n+nothing' }],
+          original: { exitCode: 0, signal: null, timedOut: false, seconds: 0.1 },
+          rewrite: { exitCode: 0, signal: null, timedOut: false, seconds: 0.1 },
+        },
+      ],
+    });
+    const section = verifySection(report);
+    expect(section.differences).toEqual([expect.objectContaining({ kind: 'stdout', description: 'case empty: stdout differs (1 line in the original, 1 line in the rewrite)', runs: 1, of: 1 })]);
+    expect(section.runCounts).toEqual(verifySection(verifyReport()).runCounts);
+
+    const hang = { side: 'rewrite' as const, run: 1, timeoutSeconds: 10, waiting: [], fired: [] };
+    const raced = verifyReport({ stress: { ...verifyReport().stress, skipped: undefined, hangs: [hang] } });
+    expect(verifyReportData(raced, VERIFY_CONTEXT).headline).toMatch(/^outputs equal, 3\.86x faster \(.*\); the stress runs found a hang$/);
+    expect(verifyReportData(verifyReport(), VERIFY_CONTEXT).headline).toMatch(/^outputs equal, 3\.86x faster \([^;]*\)$/);
   });
 });

@@ -18,7 +18,9 @@ import { rewriteCopy } from '../../verify/rewrite-copy.js';
 import { findStressSites } from '../../verify/stress/stress-sites.js';
 import { parseWorkerList } from '../../verify/sweep.js';
 import { runVerify, stressFound, VerifyStop, type VerifyReport } from '../../verify/verify.js';
+import { verifyReportData } from '../../report/gather.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS } from '../exit-status.js';
+import { checkReportOption, reportContext, saveReport } from '../report-option.js';
 import { resolveSettings, type SelectionFlags } from '../settings-from-cli.js';
 import { isInteractive, useColor, type ColorChoice } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
@@ -46,6 +48,7 @@ export interface VerifyFlags extends SelectionFlags {
   case?: string[];
   color: ColorChoice;
   threads?: string;
+  report?: string;
 }
 
 export const DEFAULT_RUNS = 5;
@@ -57,6 +60,7 @@ export const DEFAULT_STRESS_RUNS = 5;
 export async function verifyCommand(pathArgument: string, command: string[], flags: VerifyFlags): Promise<number> {
   if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`unknown --format "${flags.format}": use text or json`);
   if (command.length === 0) throw new UsageError('no command to run: concur verify PATH -- CMD [ARGS...]');
+  checkReportOption(flags.report);
   const cwd = process.cwd();
   const runs = wholeNumber('--runs', flags.runs, 1);
   const warmup = wholeNumber('--warmup', flags.warmup, 0);
@@ -163,6 +167,7 @@ export async function verifyCommand(pathArgument: string, command: string[], fla
   if (flags.format === 'json') process.stdout.write(renderVerifyJson(report));
   else process.stdout.write(renderVerifyText(report, { color: useColor(flags.color, process.stdout) }));
   if (flags.keep) process.stderr.write(`concur verify: the copies are kept in ${workDirectory}\n`);
+  if (!saveReport(flags.report, 'concur verify', () => verifyReportData(report, reportContext()))) return EXIT_ERROR;
   if (report.status === 'original-failed') {
     if (flags.format === 'json') process.stderr.write(`concur verify: ${report.failure}\n`);
     return EXIT_ERROR;

@@ -223,6 +223,26 @@ describe.each(INTERPRETERS)('stress tracer installed as sitecustomize under %s',
     }
   });
 
+  it('exits cleanly, runs the sitecustomize it shadows, and leaves sys.path as it was', () => {
+    const root = temporaryDirectory('concur-stress-shadow-');
+    const theirs = path.join(root, 'theirs');
+    mkdirSync(theirs);
+    writeFileSync(path.join(theirs, 'sitecustomize.py'), 'import sys\nsys.stderr.write("their sitecustomize ran\\n")\n');
+    const out = path.join(root, 'out');
+    mkdirSync(out);
+    const plan = path.join(root, 'plan.json');
+    // No sites (nothing traced) and one site: on 3.8 a log left open to the interpreter's very end crashed the exit.
+    for (const sites of [[], [{ id: 0, file: path.join(root, 'main.py'), line: 1, end_line: 1, switch: 'store', target: 'x', ...RACE }]]) {
+      writeFileSync(plan, JSON.stringify({ version: 1, switch_interval: 1e-5, sites }));
+      const run = spawnSync(python, ['-c', 'import sys; print(any("tracer" in p for p in sys.path))'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, PYTHONPATH: `${TRACER}${path.delimiter}${theirs}`, CONCUR_STRESS_PLAN: plan, CONCUR_STRESS_OUT: out },
+      });
+      expect({ status: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, signal: null, stdout: 'False\n', stderr: 'their sitecustomize ran\n' });
+    }
+  });
+
   it('deadlocks a lock-order inversion and dumps where each thread waits on SIGUSR1', async () => {
     const root = temporaryDirectory('concur-stress-deadlock-');
     writeFileSync(path.join(root, 'main.py'), DEADLOCK);

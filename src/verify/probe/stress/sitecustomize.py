@@ -187,9 +187,17 @@ class _Tracer(object):
             except (OSError, ValueError):
                 pass
 
-    def write_counts(self):
+    def at_exit(self):
+        """Writes the counts and closes the log. (A log left open to the end of the interpreter's
+        finalization made 3.8 crash on exit: it was still reachable from the fork handler.)"""
         for site_id, (pauses, passes) in sorted(self.counts.items()):
             self.write("count %d %d %d" % (site_id, pauses, passes))
+        log, self.log = self.log, None
+        if log is not None:
+            try:
+                log.close()
+            except OSError:
+                pass
 
     def after_fork(self):
         import threading
@@ -384,7 +392,7 @@ def install(plan, out_dir):
     _register_hang_dump(out_dir)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=lambda: (tracer.after_fork(), _register_hang_dump(out_dir)))
-    atexit.register(tracer.write_counts)
+    atexit.register(tracer.at_exit)
     if tracer.sites and not (sys.version_info >= (3, 12) and tracer.install_monitoring()):
         sys.settrace(tracer.global_trace)
         threading.settrace(tracer.global_trace)
@@ -408,15 +416,17 @@ def _run_shadowed_sitecustomize():
 def _main():
     plan_path = os.environ.get("CONCUR_STRESS_PLAN")
     out_dir = os.environ.get("CONCUR_STRESS_OUT")
-    if not plan_path or not out_dir:
+    if not plan_path or not out_dir or sys.version_info < (3, 5):
         return
-    try:
-        import json
+    plan = None
+    if sys.version_info >= (3, 8):  # older Pythons run untraced (concur reports the tracer did not start)
+        try:
+            import json
 
-        with open(plan_path, encoding="utf-8") as handle:
-            plan = json.load(handle)
-    except (OSError, ValueError):
-        plan = None
+            with open(plan_path, encoding="utf-8") as handle:
+                plan = json.load(handle)
+        except (OSError, ValueError):
+            plan = None
     if plan is not None:
         install(plan, out_dir)
     if __name__ == "sitecustomize":

@@ -138,7 +138,8 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
     (consumer !== undefined && SHORT_CIRCUIT_CONSUMERS.has(consumer)) ||
     (consumer !== undefined && WINDOWED_CONSUMERS.has(consumer) && !items.sized) ||
     (!items.sized && input.facts.feedMayRaise);
-  const chunksize = processes && items.length ? `, chunksize=max(1, ${items.length} // (4 * ${workers}))` : '';
+  // A measured plan (`--profile`) knows the chunk size; otherwise four tasks per worker.
+  const chunksize = processes && input.plan.chunksize !== undefined ? `, chunksize=${input.plan.chunksize}` : processes && items.length ? `, chunksize=max(1, ${items.length} // (4 * ${workers}))` : '';
   const results = windowed ? `${helperName(writer)}(${pool}, ${fn}, ${items.text}, 2 * ${workers})` : `${pool}.map(${fn}, ${items.text}${chunksize})`;
 
   const replacement = { start: candidate.node.startIndex, end: candidate.node.endIndex, text: replacementText(writer, results) };

@@ -138,7 +138,7 @@ class _Entry(object):
     __slots__ = (
         "site", "active", "outer", "start", "start_cpu", "thread", "iterating", "iter_start", "iter_cpu",
         "mark", "mark_cpu", "pause", "pause_cpu", "suspended", "suspended_cpu", "suspended_total",
-        "suspended_cpu_total", "overhead", "rss", "iter_delay", "delay_total", "start_delay", "timed_wall",
+        "suspended_cpu_total", "overhead", "rss", "iter_delay", "delay_total", "start_delay", "timed_wall", "count",
     )
 
     def __init__(self, site):
@@ -162,6 +162,8 @@ class _Entry(object):
         self.delay_total = 0.0
         self.start_delay = 0.0
         self.timed_wall = 0.0
+        # Iterations so far (updated on timed ones), for a flush while the loop runs.
+        self.count = 0
 
 
 def _load_sites():
@@ -292,6 +294,8 @@ def _reinit():
 def _after_fork():
     global _reinit_needed
     _reinit_needed = True
+    # Those files are the parent's threads'.
+    _sched_fds.clear()
 
 
 if hasattr(os, "register_at_fork"):
@@ -411,6 +415,7 @@ def _timed(site, iterator, entry):
                 yield item
                 continue
             due = n + _gap()
+            entry.count = n
             if _due(site, site.item_sizes, n):
                 entry.overhead += _record_size(site, site.item_sizes, item)
             entry.suspended = 0.0
@@ -601,16 +606,30 @@ def resumed(sites, value):
     return value
 
 
-def _site_record(site):
+def _running(now):
+    """Per site: entries still running, their iterations so far, and their time so far."""
+    running = {}
+    for stack in tuple(_stacks.values()):
+        for entry in tuple(stack):
+            figures = running.setdefault(entry.site.id, [0, 0, 0.0])
+            figures[0] += 1
+            figures[1] += entry.count
+            if entry.outer:
+                figures[2] += max(0.0, now - entry.start - entry.suspended_total - entry.overhead - entry.delay_total)
+    return running
+
+
+def _site_record(site, running):
+    entries, iterations, wall = running.get(site.id, (0, 0, 0.0))
     return {
         "entries": site.entries,
-        "timed_entries": site.timed_entries,
-        "counted_iterations": site.counted_iterations,
+        "timed_entries": site.timed_entries + entries,
+        "counted_iterations": site.counted_iterations + iterations,
         "light_sized_iterations": site.light_sized_iterations,
         "light_unsized_entries": site.light_unsized_entries,
         "early": site.early,
-        "unfinished": site.unfinished,
-        "outer_wall": site.outer_wall,
+        "unfinished": site.unfinished + entries,
+        "outer_wall": site.outer_wall + wall,
         "outer_cpu": site.outer_cpu,
         "timed_wall": site.timed_wall,
         "iter_count": site.iter_count,
@@ -643,6 +662,7 @@ def _flush(final):
 
     pid = os.getpid()
     ended = _now()
+    running = _running(ended)
     record = {
         "pid": pid,
         "ppid": os.getppid(),
@@ -657,7 +677,7 @@ def _flush(final):
         "gil_samples": _state["samples"],
         "run_delay_seconds": _run_delay() if threading.current_thread() is threading.main_thread() else None,
         "final": final,
-        "sites": {str(site.id): _site_record(site) for site in _sites if site.entries},
+        "sites": {str(site.id): _site_record(site, running) for site in _sites if site.entries},
     }
     name = "probe-%d-%d%s.json" % (pid, int(_state["started"] * 1e6), "" if final else ".partial")
     path = os.path.join(directory, name)
@@ -675,17 +695,8 @@ def _final_flush():
         return
     _state["flushed_final"] = True
     _state["stopping"] = True
-    now = _now()
-    now_cpu = _cpu()
-    # Loops still running: generators never finished, daemon threads cut off by the exit.
-    for stack in tuple(_stacks.values()):
-        for entry in tuple(stack):
-            site = entry.site
-            site.unfinished += 1
-            if entry.outer:
-                site.outer_wall += max(0.0, now - entry.start - entry.suspended_total - entry.overhead)
-                if entry.thread == _ident():
-                    site.outer_cpu += max(0.0, now_cpu - entry.start_cpu - entry.suspended_cpu_total)
+    # Loops still running (generators never finished, daemon threads cut off by the exit) are
+    # reported with their figures so far: `_flush` adds them.
     _flush(final=True)
 
 
@@ -704,20 +715,26 @@ def _size(value):
 
 
 def _spin(rounds):
+    """Pure-Python work; returns its wall time and the part of it spent waiting for a CPU."""
+    delay = _run_delay()
+    started = _now()
     total = 0
     for number in range(rounds):
         total += number % 7
-    return total
+    return _now() - started, _run_delay() - delay
 
 
 def _hash_chunks(data, rounds):
+    """GIL-releasing native work, as file hashing does it; returns like `_spin`."""
     import hashlib
 
+    delay = _run_delay()
+    started = _now()
     for _ in range(rounds):
         digest = hashlib.sha256()
         for start in range(0, len(data), 65536):
             digest.update(data[start:start + 65536])
-    return 0
+    return _now() - started, _run_delay() - delay
 
 
 def _cpu_count():
@@ -755,11 +772,18 @@ def _per_item(pool, items, chunksize):
     return (_now() - started) / len(items)
 
 
-def _scaling(run_one, run_many, workers):
-    """How many times one worker's throughput `workers` workers reach together (1 to workers):
-    the best of three tries each, so that a moment of load elsewhere does not decide it."""
-    one = min(run_one() for _ in range(3))
-    many = min(run_many() for _ in range(3))
+def _scaling(run, workers):
+    """How many times one worker's throughput `workers` workers reach together (1 to workers).
+
+    `run(n)` runs the same work in n workers at once and returns each one's (wall time, time
+    spent waiting for a CPU). Waiting for a CPU is left out, so that other programs keeping
+    the machine busy do not pass for the work's own limits; and the best of three tries counts."""
+
+    def effective(n):
+        return min(max(wall - delay for wall, delay in run(n)) for _ in range(3))
+
+    one = effective(1)
+    many = effective(workers)
     if many <= 0.0:
         return float(workers)
     return max(1.0, min(float(workers), workers * one / many))
@@ -794,26 +818,14 @@ def measure_pools():
 
             # Pure-Python work: one process alone, then one per CPU at once.
             rounds = 1
-            while True:
-                started = _now()
-                _spin(rounds)
-                if _now() - started >= 0.03:
-                    break
+            while _spin(rounds)[0] < 0.03:
                 rounds *= 2
 
-            def one():
-                started = _now()
-                pool.submit(_spin, rounds).result()
-                return _now() - started
+            def spin(n):
+                return [future.result() for future in [pool.submit(_spin, rounds) for _ in range(n)]]
 
-            def many():
-                started = _now()
-                for future in [pool.submit(_spin, rounds) for _ in range(workers)]:
-                    future.result()
-                return _now() - started
-
-            one()
-            result["python_scaling"] = _scaling(one, many, workers)
+            spin(workers)
+            result["python_scaling"] = _scaling(spin, workers)
         if method != "spawn":
             spawn = multiprocessing.get_context("spawn")
             result["spawn"] = {
@@ -829,27 +841,15 @@ def measure_pools():
     # GIL-releasing native work: sha256 over 64 KiB chunks, in one thread, then one per CPU.
     data = os.urandom(1 << 20)
     rounds = 1
-    while True:
-        started = _now()
-        _hash_chunks(data, rounds)
-        if _now() - started >= 0.03:
-            break
+    while _hash_chunks(data, rounds)[0] < 0.03:
         rounds *= 2
     with futures.ThreadPoolExecutor(workers) as pool:
 
-        def native_one():
-            started = _now()
-            pool.submit(_hash_chunks, data, rounds).result()
-            return _now() - started
+        def hash_in(n):
+            return [future.result() for future in [pool.submit(_hash_chunks, data, rounds) for _ in range(n)]]
 
-        def native_many():
-            started = _now()
-            for future in [pool.submit(_hash_chunks, data, rounds) for _ in range(workers)]:
-                future.result()
-            return _now() - started
-
-        native_one()
-        result["native_scaling"] = _scaling(native_one, native_many, workers)
+        hash_in(workers)
+        result["native_scaling"] = _scaling(hash_in, workers)
     return result
 
 

@@ -124,6 +124,32 @@ describe.each(INTERPRETERS)('the probe under %s', (python) => {
   });
 });
 
+describe('the probe in spawned worker processes', () => {
+  it('follows a loop into workers started with spawn, which import the instrumented module afresh', async () => {
+    const program = [
+      'import multiprocessing',
+      'from concurrent.futures import ProcessPoolExecutor',
+      '',
+      '',
+      'def total(n):',
+      '    result = 0',
+      '    for value in range(n):',
+      '        result += value',
+      '    return result',
+      '',
+      '',
+      'if __name__ == "__main__":',
+      '    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:',
+      '        print(list(pool.map(total, [10, 20, 30])))',
+      '',
+    ].join('\n');
+    const run = await probeProgram({ 'main.py': program }, 'main.py');
+    expect(run.probed.stderr).toBe('');
+    expect(run.probed.stdout).toBe(run.original.stdout);
+    expect(run.loops.get('main.py:7')).toMatchObject({ entries: 3, iterations: 60, in_first_process: false });
+  });
+});
+
 describe('the probe when the program fails', () => {
   it('keeps an exception escaping a loop, with the same lines in its traceback, and still writes the figures', async () => {
     const program = [

@@ -37,6 +37,7 @@ scale over the CPUs here.
 """
 import atexit
 import os
+import pickle
 import sys
 import threading
 import time
@@ -138,7 +139,7 @@ class _Entry(object):
     __slots__ = (
         "site", "active", "outer", "start", "start_cpu", "thread", "iterating", "iter_start", "iter_cpu",
         "mark", "mark_cpu", "pause", "pause_cpu", "suspended", "suspended_cpu", "suspended_total",
-        "suspended_cpu_total", "overhead", "rss", "iter_delay", "delay_total", "start_delay", "timed_wall", "count",
+        "suspended_cpu_total", "overhead", "overhead_cpu", "rss", "iter_delay", "delay_total", "start_delay", "timed_wall", "count",
     )
 
     def __init__(self, site):
@@ -157,6 +158,7 @@ class _Entry(object):
         self.suspended_total = 0.0
         self.suspended_cpu_total = 0.0
         self.overhead = 0.0
+        self.overhead_cpu = 0.0
         self.rss = None
         self.iter_delay = None
         self.delay_total = 0.0
@@ -347,8 +349,6 @@ def _size_of(value):
         return len(value) + 5, None
     if kind is str and len(value) > 256:
         return len(value.encode("utf-8", "surrogatepass")) + 5, None
-    import pickle
-
     try:
         return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)), None
     except Exception:
@@ -356,8 +356,9 @@ def _size_of(value):
 
 
 def _record_size(site, sizes, value):
-    """Sample the pickled size of one value; returns the seconds it took (not the loop's)."""
+    """Sample the pickled size of one value; returns its time (wall, CPU): the probe's, not the loop's."""
     started = _now()
+    started_cpu = _cpu()
     size, unpicklable = _size_of(value)
     if size is not None:
         sizes.append(size)
@@ -365,7 +366,7 @@ def _record_size(site, sizes, value):
         site.unpicklable[unpicklable] = site.unpicklable.get(unpicklable, 0) + 1
     spent = _now() - started
     site.pickle_seconds += spent
-    return spent
+    return spent, _cpu() - started_cpu
 
 
 def _due(site, sizes, n):
@@ -385,10 +386,15 @@ def _record_results(site, frame):
         try:
             values.append(local[name])
         except KeyError:
-            return 0.0
+            return 0.0, 0.0
     if not values:
-        return 0.0
+        return 0.0, 0.0
     return _record_size(site, site.result_sizes, values[0] if len(values) == 1 else tuple(values))
+
+
+def _add_overhead(entry, spent):
+    entry.overhead += spent[0]
+    entry.overhead_cpu += spent[1]
 
 
 _seed = [12345]
@@ -417,7 +423,7 @@ def _timed(site, iterator, entry):
             due = n + _gap()
             entry.count = n
             if _due(site, site.item_sizes, n):
-                entry.overhead += _record_size(site, site.item_sizes, item)
+                _add_overhead(entry, _record_size(site, site.item_sizes, item))
             entry.suspended = 0.0
             entry.suspended_cpu = 0.0
             entry.mark = 0.0
@@ -436,7 +442,7 @@ def _timed(site, iterator, entry):
             _watching[number] = False
             _end_iteration(site, entry, ended)
             if site.names and _due(site, site.result_sizes, n):
-                entry.overhead += _record_results(site, sys._getframe(1))
+                _add_overhead(entry, _record_results(site, sys._getframe(1)))
         complete = True
     finally:
         _watching[number] = False
@@ -471,7 +477,8 @@ def _end_iteration(site, entry, ended):
     if cpu < 0.0:
         cpu = 0.0
     if entry.iter_delay is not None:
-        delay = _run_delay() - entry.iter_delay
+        # Read around the iteration, so it can exceed it: never more than its time off the CPU.
+        delay = min(_run_delay() - entry.iter_delay, wall - cpu)
         if delay > 0.0:
             wall -= delay
             entry.delay_total += delay
@@ -512,7 +519,7 @@ def _end_entry(site, entry, n, complete):
                 del stack[index]
                 break
     wall = ended - entry.start - entry.suspended_total - entry.overhead - entry.delay_total
-    cpu = ended_cpu - entry.start_cpu - entry.suspended_cpu_total - entry.overhead
+    cpu = max(0.0, ended_cpu - entry.start_cpu - entry.suspended_cpu_total - entry.overhead_cpu)
     # Waiting for a CPU that the iterations did not measure themselves (they are short): taken
     # out of the entry, and out of the timed iterations in proportion to their share of it. Not
     # for generators: their consumer's waits fall in their suspensions.
@@ -567,8 +574,9 @@ def element(site_id, value):
             if not site.generator:
                 # Within the iteration: not the element's time. (A generator expression's
                 # iteration ended at the mark; the time after it is already left out.)
-                entry.overhead += spent
-                entry.iter_start += spent
+                _add_overhead(entry, spent)
+                entry.iter_start += spent[0]
+                entry.iter_cpu += spent[1]
     return value
 
 

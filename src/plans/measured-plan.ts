@@ -119,14 +119,14 @@ export function planFromMeasurement(
   const decided = measuredChoice(measurement, constraints);
   if (decided.kind === 'rejected') return decided;
   const { choice, estimate: expected, why } = decided;
-  const words = measuredWords(measurement);
+  const words = measuredWords(measurement, constraints.construct);
   if (expected.loopSpeedup < MINIMUM_SPEEDUP) {
     const pool = choice.model === 'threads' ? 'a thread pool' : choice.model === 'asyncio' ? 'the tasks' : 'a process pool';
     const total = measurement.figures.loopSeconds;
     return {
       kind: 'rejected',
       reason:
-        `not worth it: measured ${words.iterations} taking ${seconds(total)} in all, and starting ${pool} costs ${seconds(expected.startupSeconds)} here ` +
+        `not worth it: measured ${words.iterations} of ${seconds(measurement.wall.median)} each (${seconds(total)} in all), and starting ${pool} costs ${seconds(expected.startupSeconds)} here ` +
         `(handing the items over ${seconds(expected.handOffSeconds)} more): run concurrently the ${constraints.construct} would take an estimated ${seconds(expected.loopSeconds)} (${expected.loopSpeedup.toFixed(2)}x, limited by ${expected.bound})`,
     };
   }
@@ -136,8 +136,10 @@ export function planFromMeasurement(
       ? `estimated speedup ${expected.loopSpeedup.toFixed(2)}x for the ${constraints.construct} (it ran outside the program's first process)`
       : `estimated speedup ${expected.programSpeedup.toFixed(2)}x for the program (the ${constraints.construct} ${expected.loopSpeedup.toFixed(2)}x: limited by ${expected.bound}, plus ${seconds(expected.startupSeconds)} to start the pool, measured here)`;
   const rationale = [`measured at ${measurement.where}: ${words.summary}`, why, program];
-  if (staticPlan && staticPlan.model === choice.model) rationale.push(`as the static analysis found: ${staticPlan.rationale.replace(/\.$/, '')}`);
-  else if (staticPlan) rationale.push(`the static analysis alone would have chosen ${staticPlan.model} (${staticPlan.workload} work)`);
+  if (staticPlan && staticPlan.model === choice.model) {
+    const fromCode = clauses(staticPlan.rationale.replace(/\.$/, '')).filter((clause) => !STATIC_WORKER_COUNT.test(clause));
+    rationale.push(`from the code: ${fromCode.join('; ')}`);
+  } else if (staticPlan) rationale.push(`the static analysis alone would have chosen ${staticPlan.model} (${staticPlan.workload} work)`);
   const plan: Plan = {
     model: choice.model,
     workload: measurement.class,
@@ -152,13 +154,32 @@ export function planFromMeasurement(
   return { kind: 'plan', plan, ...(choice.ioThreads !== undefined ? { ioThreads: choice.ioThreads } : {}), perCpu };
 }
 
+/** The static rationale's clauses about its default worker count, which the measured count replaces. */
+const STATIC_WORKER_COUNT = /\(\d+ here\)|\d+ worker threads by default|in flight by default|I\/O threads and one worker process per CPU/;
+
+/** A rationale's clauses: split at `; ` outside parentheses. */
+function clauses(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && text.startsWith('; ', i)) {
+      parts.push(text.slice(start, i));
+      start = i + 2;
+    }
+  }
+  return [...parts, text.slice(start)];
+}
+
 /** Below this estimated speedup of the loop, concurrency does not pay. */
 export const MINIMUM_SPEEDUP = 1.05;
 
-function measuredWords(measurement: LoopMeasurement): { iterations: string; summary: string } {
+function measuredWords(measurement: LoopMeasurement, construct: ChoiceConstraints['construct']): { iterations: string; summary: string } {
   const { figures, wall } = measurement;
   const iterations = `${figures.iterations} iteration${figures.iterations === 1 ? '' : 's'}${figures.entries > 1 ? ` over ${figures.entries} entries` : ''}`;
-  const share = figures.programSeconds ? `; the loop took ${seconds(figures.loopSeconds)} of the program's ${seconds(figures.programSeconds)} (${percent(Math.min(1, figures.loopSeconds / figures.programSeconds))})` : '';
+  const share = figures.programSeconds ? `; the ${construct} took ${seconds(figures.loopSeconds)} of the program's ${seconds(figures.programSeconds)} (${percent(Math.min(1, figures.loopSeconds / figures.programSeconds))})` : '';
   return {
     iterations,
     summary: `${iterations} of ${seconds(wall.median)} each (median; p90 ${seconds(wall.p90)}, max ${seconds(wall.max)}), ${measurement.classReason} (${measurement.class})${share}`,

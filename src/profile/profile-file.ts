@@ -6,7 +6,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/usage-error.js';
-import type { Classification, LoopClass } from './classify.js';
+import type { LoopClass } from './classify.js';
 import type { Estimate, LoopFigures, MachineFigures } from './estimate.js';
 import type { SiteKind } from './sites.js';
 
@@ -280,4 +280,3 @@ export function jsonEstimate(estimate: Estimate): JsonEstimate {
   };
 }
 
-export type { Classification };

@@ -14,7 +14,7 @@ import { mapCommand } from '../verify/verify.js';
 import { VERSION } from '../cli/version.js';
 import { completeLoop, profiledLoop } from './build-document.js';
 import { PROBE_MODULE } from './instrument.js';
-import { instrumentProject, type SiteRecord } from './instrument-project.js';
+import { instrumentProject } from './instrument-project.js';
 import { mergeSites, readProbeFiles, rootProcess } from './probe-data.js';
 import { PROFILE_VERSION, type JsonMachine, type ProfileDocument } from './profile-file.js';
 
@@ -35,10 +35,8 @@ export interface ProfileOptions {
 
 export interface ProfileRun {
   document: ProfileDocument;
-  sites: SiteRecord[];
   /** The program's own run. */
   outcome: RunOutcome;
-  instrumentedFiles: number;
 }
 
 /** Nothing could be measured: no loop to instrument, or the command did not start. */
@@ -137,7 +135,7 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileRun> {
       completeLoop(document, loop, site);
       document.loops.push(loop);
     });
-    return { document, sites: instrumented.sites, outcome, instrumentedFiles: instrumented.files };
+    return { document, outcome };
   } finally {
     launcher.close();
   }

@@ -152,7 +152,7 @@ describe.concurrent('check --profile', () => {
     expect(stderr).toBe('');
     expect(finding).toBeUndefined();
     expect(verdict?.verdict).toBe('rejected');
-    expect(verdict?.reason).toMatch(/^not worth it: measured 4000 iterations taking 8\.0 ms in all, and starting a process pool costs 20\.0 ms here/);
+    expect(verdict?.reason).toMatch(/^not worth it: measured 4000 iterations of 2\.0 µs each \(8\.0 ms in all\), and starting a process pool costs 20\.0 ms here/);
   });
 
   it('the measured class overrides the static guess: measured waiting gets threads, with the estimate in the plan', async () => {

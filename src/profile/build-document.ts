@@ -19,10 +19,12 @@ export function profiledLoop(site: SiteRecord, merged: MergedSite): ProfiledLoop
   const iterations = raw.counted_iterations + raw.light_sized_iterations + estimatedIterations;
   const meanWall = raw.iter_count > 0 ? raw.iter_wall_sum / raw.iter_count : 0;
   const meanCpu = raw.iter_cpu_count > 0 ? raw.iter_cpu_sum / raw.iter_cpu_count : 0;
-  // Entries counted but not timed (cheap loops): their time is their iterations' mean.
+  // Entries counted but not timed (cheap loops): their time is their iterations' mean. A
+  // generator's entries also last while its consumer works (between its items, and in every
+  // iteration not timed): its own time is its iterations'.
   const untimed = raw.light_sized_iterations + estimatedIterations;
-  const wallSeconds = raw.outer_wall + untimed * meanWall;
-  const cpuSeconds = raw.outer_cpu + untimed * meanCpu;
+  const wallSeconds = site.generator ? iterations * meanWall : raw.outer_wall + untimed * meanWall;
+  const cpuSeconds = site.generator ? iterations * meanCpu : raw.outer_cpu + untimed * meanCpu;
   const cpuPerWall = raw.iter_wall_sum > 0 ? Math.min(1, raw.iter_cpu_sum / raw.iter_wall_sum) : 0;
   const heldShare = raw.gil_samples >= MIN_GIL_SAMPLES && raw.gil_period > 0 ? Math.min(1, raw.gil_held / raw.gil_period) : null;
   const classification = raw.iter_count > 0 ? classify({ cpuPerWall, gilHeldShare: heldShare }) : undefined;

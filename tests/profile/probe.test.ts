@@ -188,3 +188,29 @@ describe('the probe when the program fails', () => {
     expect(run.loops.get('main.py:3')).toMatchObject({ iterations: 4, ended_early: 1, in_first_process: true });
   });
 });
+
+describe('the probe on a generator feeding a slow consumer', () => {
+  it('counts the generator\'s own time, not the consumer\'s, also once its iterations are only sampled', async () => {
+    const program = [
+      'import time',
+      '',
+      '',
+      'def numbers():',
+      '    for number in range(400):',
+      '        yield str(number)',
+      '',
+      '',
+      'for row in numbers():',
+      '    time.sleep(0.0005)',
+      '',
+    ].join('\n');
+    const run = await probeProgram({ 'main.py': program }, 'main.py');
+    expect(run.probed.status).toBe(0);
+    const generator = run.loops.get('main.py:5');
+    const consumer = run.loops.get('main.py:9');
+    expect(generator?.iterations).toBe(400);
+    expect(consumer?.wall_seconds).toBeGreaterThanOrEqual(0.2);
+    // str() of a number takes well under a microsecond: far from the consumer's 200 ms of sleep.
+    expect(generator!.wall_seconds).toBeLessThan(0.02);
+  });
+});

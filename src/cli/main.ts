@@ -9,10 +9,13 @@ import { explainCommand, rulesCommand } from './commands/rules.js';
 import { DEFAULT_RUNS, DEFAULT_SWEEP_RUNS, DEFAULT_TIMEOUT_SECONDS, DEFAULT_WARMUP, verifyCommand, type VerifyFlags } from './commands/verify.js';
 import { DEFAULT_SWEEP_MAX } from '../verify/sweep.js';
 import { EXIT_ERROR } from './exit-status.js';
+import { rememberInvocation } from './report-option.js';
 import { UsageError } from './usage-error.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const REPORT_HELP = 'also write a report to FILE: .html (one self-contained page, with charts) or .md (Markdown for a pull request)';
 
 /** Options `check` and `fix` share: which files, which rules, which Python. */
 function addSelectionOptions(command: Command): Command {
@@ -26,7 +29,7 @@ function addSelectionOptions(command: Command): Command {
     .option('--no-respect-gitignore', 'analyse files that .gitignore lists')
     .option('--target-version <version>', 'oldest Python the code must run on: py38 ... py314 (default py39)')
     .option('--free-threaded', 'the code runs on a free-threaded build (3.13t or later): threads for pure-Python CPU work')
-    .option('--item-timeout <seconds>', 'generated code waits at most this long for each item, then raises TimeoutError')
+    .option('--item-timeout <seconds>', 'generated code gives each item at most this long, then raises TimeoutError')
     .option('--config <file>', 'read settings from this pyproject.toml or concur.toml instead of the nearest one')
     .option('--isolated', 'ignore configuration files')
     .option('--threads <n>', 'worker threads for analysis (default: one per CPU)')
@@ -54,7 +57,8 @@ export function buildProgram(): Command {
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
       .option('--statistics', 'print a count of findings per rule instead of each finding')
       .option('--show-fixes', 'list the available fixes after the findings')
-      .option('-q, --quiet', 'print findings only, no summary or progress'),
+      .option('-q, --quiet', 'print findings only, no summary or progress')
+      .option('--report <file>', REPORT_HELP),
   )
     .addHelpText(
       'after',
@@ -65,6 +69,7 @@ export function buildProgram(): Command {
         '  concur check --select AS101 src/       only blocking calls in async code',
         '  concur check --format json . | jq .    the JSON contract (see README)',
         '  concur check --format sarif . > concur.sarif',
+        '  concur check --report report.html .    also an HTML report: findings, plans, loops',
         '',
         'Suppress a finding with `# concur: ignore[AS101]` or `# noqa: AS101` on its line;',
         'configure defaults under [tool.concur] in pyproject.toml or in concur.toml.',
@@ -80,7 +85,8 @@ export function buildProgram(): Command {
       .description('apply the fixes of findings in place (atomically; encodings and notebooks kept)')
       .argument('[paths...]', 'files or directories (default: the current directory)')
       .option('--diff', 'print a unified diff of the fixes and write nothing')
-      .option('--unsafe-fixes', 'also apply fixes marked unsafe (they may change behaviour: read them first)'),
+      .option('--unsafe-fixes', 'also apply fixes marked unsafe (they may change behaviour: read them first)')
+      .option('--report <file>', REPORT_HELP),
   ).action(async (paths: string[], flags: FixFlags) => {
     process.exitCode = await fixCommand(paths, flags);
   });
@@ -109,12 +115,13 @@ export function buildProgram(): Command {
     .option('--sweep-runs <n>', 'runs per worker count in the sweep', String(DEFAULT_SWEEP_RUNS))
     .option('--root <dir>', 'copy this directory as the project (it must contain PATH)')
     .option('--keep', 'keep the copies (their location is printed) instead of removing them')
+    .option('--report <file>', `${REPORT_HELP}: figures, charts of time, scaling, CPU and memory, the rewrite's diff`)
     .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)
     .option('--extend-select <rules>', 'add rules to those selected by configuration', collect)
     .option('--ignore <rules>', 'leave out the fixes of these rules', collect)
     .option('--target-version <version>', 'oldest Python the rewrite must run on: py38 ... py314 (default py39)')
     .option('--free-threaded', 'the code runs on a free-threaded build (3.13t or later)')
-    .option('--item-timeout <seconds>', 'rewritten loops wait at most this long for each item')
+    .option('--item-timeout <seconds>', 'rewritten loops and comprehensions give each item at most this long')
     .option('--config <file>', 'read settings from this pyproject.toml or concur.toml instead of the nearest one')
     .option('--isolated', 'ignore configuration files')
     .option('--threads <n>', 'worker threads for the analysis (default: one per CPU)')
@@ -133,6 +140,8 @@ export function buildProgram(): Command {
         '  concur verify --candidate ../app-rewritten app/main.py -- python3 main.py',
         '      compare against a rewrite made by hand (or by an earlier `concur fix`)',
         '  concur verify --format json app/main.py -- python3 main.py | jq .speedup',
+        '  concur verify --sweep --report verify.html app/main.py -- python3 main.py',
+        '      also write an HTML report with charts (time per variant, scaling against the ideal, CPU, memory)',
         '',
         'The user\'s files are never changed: both programs run in temporary copies (without .git,',
         'caches and bytecode; virtual environments and node_modules are linked, not copied).',
@@ -191,6 +200,7 @@ export function buildProgram(): Command {
     .option('--compare-stderr', 'also require equal standard error')
     .option('--output-dir <dir>', 'also compare every file the program writes under this directory of the project')
     .option('--unsafe-fixes', 'also apply fixes marked unsafe (their output order or exceptions may differ; verify still compares)')
+    .option('--report <file>', `${REPORT_HELP}: the verify figures and charts, and what was written`)
     .option('--dry-run', 'do everything but write: print the diff that would be applied')
     .option('--root <dir>', 'copy this directory as the project (it must contain FILE)')
     .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)
@@ -198,7 +208,7 @@ export function buildProgram(): Command {
     .option('--ignore <rules>', 'leave out the fixes of these rules', collect)
     .option('--target-version <version>', 'oldest Python the rewrite must run on: py38 ... py314 (default py39)')
     .option('--free-threaded', 'the code runs on a free-threaded build (3.13t or later)')
-    .option('--item-timeout <seconds>', 'rewritten loops wait at most this long for each item')
+    .option('--item-timeout <seconds>', 'rewritten loops and comprehensions give each item at most this long')
     .option('--config <file>', 'read settings from this pyproject.toml or concur.toml instead of the nearest one')
     .option('--isolated', 'ignore configuration files')
     .option('--threads <n>', 'worker threads for the analysis (default: one per CPU)')
@@ -246,6 +256,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  rememberInvocation(argv);
   if (argv.length === 0) {
     program.outputHelp();
     return EXIT_ERROR;

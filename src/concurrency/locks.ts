@@ -46,7 +46,15 @@ export class LockFinder {
   private readonly events = new Map<Scope, LockEvent[]>();
   private readonly identities = new Map<SyntaxNode, string | null>();
 
-  constructor(private readonly model: SemanticModel) {}
+  /**
+   * `countingSemaphores`: also count a `Semaphore(n)` with n > 1 as a lock. Lock order and races
+   * leave them out (several holders at once exclude nothing); a thread lock held across an
+   * `await` is a hazard with them too, once every slot is held by a suspended task.
+   */
+  constructor(
+    private readonly model: SemanticModel,
+    private readonly options: { countingSemaphores?: boolean } = {},
+  ) {}
 
   /** Identities of the locks held at `node`, which runs in `scope` (a function, lambda or module). */
   heldAt(node: SyntaxNode, scope: Scope): string[] {
@@ -134,7 +142,7 @@ export class LockFinder {
     const type = this.model.typeOf(value, scope);
     const creation = this.creationOf(value, scope);
     if (type && LOCK_TYPES.has(type)) {
-      if (SEMAPHORES.test(type) && creation && notAMutex(creation)) return undefined;
+      if (SEMAPHORES.test(type) && creation && notAMutex(creation) && !this.options.countingSemaphores) return undefined;
       // `Condition(lock)` holds `lock`.
       if (/Condition$/.test(type) && creation && depth < 3) {
         const inner = firstArgument(creation.value);

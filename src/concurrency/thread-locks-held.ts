@@ -10,11 +10,11 @@
  * `acquire()` that is not awaited.
  */
 import type { SyntaxNode } from '../parser/parser.js';
-import { LOCK_TYPES, type CallSite, type SemanticModel } from '../semantic/model.js';
+import { LOCK_TYPES, type SemanticModel } from '../semantic/model.js';
 import type { Scope } from '../semantic/scope.js';
 import { LockFinder, withValues } from './locks.js';
 import { callArguments } from '../semantic/call-arguments.js';
-import { callsIn, creationBehind, functionNamed } from './pools.js';
+import { creationBehind, functionNamed } from './pools.js';
 
 /**
  * - `exclusive`: one holder at a time, whoever it is (`Lock`, `Semaphore(1)`): another task of the loop that takes it blocks the loop's thread.
@@ -48,40 +48,33 @@ const CONDITION = /(^|\.)Condition$/;
 
 export class ThreadLockScanner {
   private readonly names: LockFinder;
-  private readonly events = new Map<Scope, Array<{ lock: ThreadLock; call: CallSite; kind: 'acquire' | 'release' }>>();
 
   constructor(private readonly model: SemanticModel) {
-    this.names = new LockFinder(model);
+    this.names = new LockFinder(model, { countingSemaphores: true });
   }
 
-  /** Thread locks held at `node`, a point of `fn`'s own code. */
+  /**
+   * Thread locks held at `node`, a point of `fn`'s own code. Which locks are held (and where
+   * each was taken) is `LockFinder.heldSites`'s answer, the one every lock rule uses; this keeps
+   * the thread locks among them (not `async with`, not an awaited `acquire()`) and adds those a
+   * `with helper():` holds.
+   */
   heldAt(node: SyntaxNode, fn: Scope, depth = 0): HeldThreadLock[] {
     const held: HeldThreadLock[] = [];
-    const boundary = fn.node;
-    for (let child = node, parent = node.parent; parent && child !== boundary; child = parent, parent = parent.parent) {
-      if (parent.type !== 'with_statement' || child.field !== 'body' || parent.child(0)?.type === 'async') continue;
-      for (const value of withValues(parent)) {
-        const scope = this.scopeAt(fn, value);
-        const lock = this.classify(value, scope);
-        if (lock) {
-          held.push({ ...lock, display: value.text, site: value, how: 'with' });
-          continue;
-        }
-        if (depth === 0) held.push(...this.helperLocks(value, scope));
+    for (const site of this.names.heldSites(node, fn)) {
+      const acquire = site.node.type === 'call' && site.node.parent?.type !== 'with_item' ? site.node : undefined;
+      if (acquire ? acquire.parent?.type === 'await' : isAsyncWith(site.node)) continue;
+      const value = acquire ? acquire.childForFieldName('function')!.childForFieldName('object')! : site.node;
+      const lock = this.classify(value, this.scopeAt(fn, value));
+      if (lock && !held.some((h) => h.identity === lock.identity)) {
+        held.push({ ...lock, display: value.text, site: site.node, how: acquire ? 'acquire' : 'with' });
       }
     }
-    const byLock = new Map<string, { acquire?: CallSite; release: number; lock: ThreadLock }>();
-    for (const event of this.eventsOf(fn)) {
-      if (event.call.node.startIndex >= node.startIndex) break;
-      const entry = byLock.get(event.lock.identity) ?? { release: -1, lock: event.lock };
-      if (event.kind === 'acquire') entry.acquire = event.call;
-      else entry.release = event.call.node.startIndex;
-      byLock.set(event.lock.identity, entry);
-    }
-    for (const { acquire, release, lock } of byLock.values()) {
-      if (!acquire || acquire.node.startIndex < release || held.some((h) => h.identity === lock.identity)) continue;
-      const object = acquire.callee.childForFieldName('object')!;
-      held.push({ ...lock, display: object.text, site: acquire.node, how: 'acquire' });
+    if (depth > 0) return held;
+    // `with self._locked():` around the point, where `_locked` holds a lock at its `yield`.
+    for (let child = node, parent = node.parent; parent && child !== fn.node; child = parent, parent = parent.parent) {
+      if (parent.type !== 'with_statement' || child.field !== 'body' || parent.child(0)?.type === 'async') continue;
+      for (const value of withValues(parent)) held.push(...this.helperLocks(value, this.scopeAt(fn, value)));
     }
     return held;
   }
@@ -164,23 +157,6 @@ export class ThreadLockScanner {
     });
   }
 
-  /** `lock.acquire()` (not awaited) and `lock.release()` calls of thread locks in a function's own code, in textual order. */
-  private eventsOf(fn: Scope) {
-    let events = this.events.get(fn);
-    if (events) return events;
-    events = [];
-    for (const call of callsIn(this.model, fn)) {
-      if (call.callee.type !== 'attribute' || call.awaited || call.node.parent?.type === 'await') continue;
-      const method = call.callee.childForFieldName('attribute')?.text;
-      if (method !== 'acquire' && method !== 'release') continue;
-      const lock = this.classify(call.callee.childForFieldName('object')!, call.scope);
-      if (lock) events.push({ lock, call, kind: method });
-    }
-    events.sort((a, b) => a.call.node.startIndex - b.call.node.startIndex);
-    this.events.set(fn, events);
-    return events;
-  }
-
   private scopeAt(fn: Scope, node: SyntaxNode): Scope {
     let best = fn;
     for (const scope of fn.children) {
@@ -188,6 +164,15 @@ export class ThreadLockScanner {
     }
     return best;
   }
+}
+
+/** A `with` item's expression in an `async with` statement. */
+function isAsyncWith(value: SyntaxNode): boolean {
+  for (let node = value.parent; node; node = node.parent) {
+    if (node.type === 'with_statement') return node.child(0)?.type === 'async';
+    if (node.type === 'block') return false;
+  }
+  return false;
 }
 
 /** The first `yield` of a generator's own body. */

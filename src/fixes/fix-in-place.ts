@@ -34,6 +34,14 @@ export interface FixInPlaceResult {
   appliedFindings: Finding[];
   /** Files that could not be fixed, one message each. */
   errors: string[];
+  /** Each file written: its text before the first pass and after the last (for diffs in reports). */
+  changedFiles: ChangedFile[];
+}
+
+export interface ChangedFile {
+  path: string;
+  before: string;
+  after: string;
 }
 
 /** A fix can make another one possible (a blocking call inside another): passes are bounded. */
@@ -46,6 +54,7 @@ const MAX_PASSES = 10;
 export async function fixInPlace(first: CheckResult, check: () => Promise<CheckResult>, unsafeFixes: boolean | undefined): Promise<FixInPlaceResult> {
   const errors = new Set<string>();
   const appliedFindings: Finding[] = [];
+  const changedFiles = new Map<string, ChangedFile>();
   let result = first;
   let applied = 0;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
@@ -54,9 +63,13 @@ export async function fixInPlace(first: CheckResult, check: () => Promise<CheckR
     if (written.count === 0) break;
     applied += written.count;
     appliedFindings.push(...written.findings);
+    for (const change of written.changes) {
+      const before = changedFiles.get(change.path)?.before ?? change.source.text;
+      changedFiles.set(change.path, { path: change.path, before, after: change.fixed });
+    }
     result = await check();
   }
-  return { result, applied, appliedFindings, errors: [...errors] };
+  return { result, applied, appliedFindings, errors: [...errors], changedFiles: [...changedFiles.values()] };
 }
 
 /** The new text of every file that has applicable fixes, checked against what was analysed. */
@@ -97,20 +110,22 @@ export async function planChanges(result: CheckResult, unsafeFixes: boolean | un
   return changes;
 }
 
-/** Writes each change atomically; returns how many fixes were applied, and whose. */
-function writeChanges(changes: FileChange[], errors: Set<string>): { count: number; findings: Finding[] } {
+/** Writes each change atomically; returns how many fixes were applied, whose, and the changes written. */
+function writeChanges(changes: FileChange[], errors: Set<string>): { count: number; findings: Finding[]; changes: FileChange[] } {
   let count = 0;
   const findings: Finding[] = [];
+  const written: FileChange[] = [];
   for (const change of changes) {
     try {
       writeFileAtomic(change.absolutePath, encodeFor(change));
       count += change.applied;
       findings.push(...change.findings);
+      written.push(change);
     } catch (error) {
       errors.add(`${change.path}: not fixed: ${(error as Error).message}`);
     }
   }
-  return { count, findings };
+  return { count, findings, changes: written };
 }
 
 function isApplicable(finding: Finding, unsafe = false): boolean {

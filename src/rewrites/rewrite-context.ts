@@ -1,38 +1,27 @@
 /** Everything a rewrite template works from, gathered once per loop. */
-import type { Edit } from '../diagnostics/finding.js';
 import type { LoopAnalysis } from '../loops/types.js';
 import type { SyntaxNode } from '../parser/parser.js';
 import type { Plan } from '../diagnostics/finding.js';
 import type { WorkersDefault } from '../plans/plan-loop.js';
-import type { Scope, SemanticModel } from '../semantic/model.js';
+import type { Scope } from '../semantic/model.js';
+import type { CodeWriter } from './code-writer.js';
+import { itemTimeoutConstant } from './item-timeout.js';
 import type { LoopParts } from './loop-parts.js';
-import { constantsOffset, ImportPlan, NameAllocator, workersValue } from './module-setup.js';
+import { constantsOffset, workersValue } from './module-setup.js';
 import { callsWithin, doesWork } from '../loops/work-calls.js';
 import { block } from './source-text.js';
 
-export interface RewriteContext {
-  model: SemanticModel;
-  source: string;
+export interface RewriteContext extends CodeWriter {
   analysis: LoopAnalysis;
   parts: LoopParts;
   plan: Plan;
   defaultWorkers: WorkersDefault;
   /** Hybrid plans: the threads that wait, beside the worker processes of `defaultWorkers`. */
   ioThreads?: number;
-  targetVersion: [number, number];
-  /** Seconds to wait for each item's result, if the user asked for a limit. */
-  itemTimeout?: number;
   scope: Scope;
-  names: NameAllocator;
-  imports: ImportPlan;
   strings: SyntaxNode[];
-  newline: string;
-  /** Module-level additions (constants, helpers), each its own edit at the constants offset. */
-  moduleEdits: Edit[];
   /** Set by `addWorkersConstant`: the constant (and environment variable) holding the worker count. */
   workersVariable?: string;
-  /** Set by `addWorkersConstant(s)` when there is an item timeout: the constant holding its seconds. */
-  timeoutVariable?: string;
 }
 
 /** The worker count constant: `FETCH_WORKERS = int(os.environ.get("FETCH_WORKERS", "16"))`. */
@@ -65,22 +54,12 @@ export function addWorkersConstants(context: RewriteContext, constants: readonly
       `# ${constant.what} for the loop at line ${line}; set ${name} in the environment to tune.`,
       `${name} = ${workersValue(os, name, constant.defaults, context.targetVersion)}`,
     );
-    if (constant.timeout && context.itemTimeout !== undefined) lines.push(...timeoutConstant(context, constant.base, os, line));
+    if (constant.timeout && context.itemTimeout !== undefined) lines.push(...itemTimeoutConstant(context, constant.base, os, `in the loop at line ${line}`));
     return name;
   });
   if (!followedByBlank) lines.push('');
   context.moduleEdits.push({ start: at, end: at, text: block('', lines, context.newline) });
   return names;
-}
-
-/** `FETCH_ITEM_TIMEOUT = float(os.environ.get("FETCH_ITEM_TIMEOUT", "30"))`, with its comment. */
-function timeoutConstant(context: RewriteContext, workersBase: string, os: string, line: number): string[] {
-  const name = context.names.fresh(`${workersBase.replace(/_(WORKERS|THREADS|CONCURRENCY)$/, '')}_ITEM_TIMEOUT`);
-  context.timeoutVariable = name;
-  return [
-    `# Seconds to wait for each item's result in the loop at line ${line}; set ${name} to change it.`,
-    `${name} = float(${os}.environ.get("${name}", "${context.itemTimeout}"))`,
-  ];
 }
 
 /** A base for generated names, from the main call of the map stage (or of `roots`, a part of it) or the loop variable. */

@@ -26,7 +26,7 @@ export interface RewriteInput {
   /** Hybrid plans: the threads that wait (`defaultWorkers` counts the processes). */
   ioThreads?: number;
   targetVersion: [number, number];
-  /** Seconds to wait for each item's result (the `item-timeout` setting), if any. */
+  /** Seconds each item may take (the `item-timeout` setting), if any. */
   itemTimeout?: number;
 }
 
@@ -64,6 +64,7 @@ function buildFix(input: RewriteInput) {
     imports: new ImportPlan(model),
     strings: multilineStrings(model.root.node),
     newline: newlineOf(source),
+    unit: parts.unit,
     moduleEdits: [],
   };
   const templates: Partial<Record<Plan['model'], (context: RewriteContext) => Edit[]>> = {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { runCheck } from '../engine/check.js';
-import { fixInPlace } from '../fixes/fix-in-place.js';
+import { fixInPlace, type ChangedFile } from '../fixes/fix-in-place.js';
 import type { LoopVerdict } from '../diagnostics/finding.js';
 
 export interface AppliedRewrite {
@@ -17,6 +17,9 @@ export interface AppliedRewrite {
   message: string;
   model?: string;
   workload?: string;
+  /** The plan's default worker count and its reasons, for reports. */
+  workers?: number;
+  rationale?: string;
   /** The environment variable holding the rewritten loop's worker count. */
   workersVariable?: string;
 }
@@ -29,6 +32,8 @@ export interface RewriteSummary {
   errors: string[];
   /** Every loop the analysis considered before rewriting, with its verdict and reason (paths relative to the copy's root). */
   loops: LoopVerdict[];
+  /** Each rewritten file's text before and after (paths relative to the copy's root), for reports. */
+  changedFiles?: ChangedFile[];
 }
 
 export interface RewriteCopyOptions {
@@ -67,10 +72,11 @@ export async function rewriteCopy(options: RewriteCopyOptions): Promise<RewriteS
       path: relativeToCopy(finding.path),
       line: finding.line,
       message: finding.message,
-      ...(finding.plan ? { model: finding.plan.model, workload: finding.plan.workload } : {}),
+      ...(finding.plan ? { model: finding.plan.model, workload: finding.plan.workload, workers: finding.plan.workers, rationale: finding.plan.rationale } : {}),
       ...(finding.plan?.workersVariable ? { workersVariable: finding.plan.workersVariable } : {}),
     })),
     errors: [...first.report.errors.map((e) => `${e.path}: ${e.message}`), ...fixed.errors],
     loops: first.report.loops.map((loop) => ({ ...loop, path: relativeToCopy(loop.path) })),
+    changedFiles: fixed.changedFiles.map((file) => ({ ...file, path: relativeToCopy(file.path) })),
   };
 }

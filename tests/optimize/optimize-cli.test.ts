@@ -78,6 +78,18 @@ describe.concurrent('concur optimize', () => {
     expect(runPython(root)).toBe(before);
   });
 
+  it('--report writes a Markdown report headed by the decision', async () => {
+    const root = project({ 'main.py': SLEEPY });
+    const result = await runConcur(['optimize', ...FAST, '--min-speedup', '1000', '--report', 'report.md', 'main.py', ...RUN_MAIN], { cwd: root });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('concur optimize: report written to report.md');
+    const markdown = readFileSync(path.join(root, 'report.md'), 'utf8');
+    expect(markdown).toMatch(/concur optimize/);
+    expect(markdown).toMatch(/main\.py left unchanged: the rewrite is not faster than 1000x beyond doubt/);
+    expect(markdown).toContain('not written to main.py');
+    expect(readFileSync(path.join(root, 'main.py'), 'utf8')).toBe(SLEEPY);
+  });
+
   it('--dry-run prints the diff and writes nothing', async () => {
     const root = project({ 'main.py': SLEEPY });
     const result = await runConcur(['optimize', ...FAST, '--dry-run', 'main.py', ...RUN_MAIN], { cwd: root });

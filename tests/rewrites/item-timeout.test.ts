@@ -6,9 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runConcur } from '../helpers/cli.js';
-import { PYTHON, makeProject, removeProjects, spawnPython } from '../helpers/python.js';
+import { PYTHON, makeProject, pythonAvailable, removeProjects, spawnPython } from '../helpers/python.js';
 
 afterAll(removeProjects);
+
+const PYTHON38 = process.env.CONCUR_TEST_PYTHON38 ?? '/root/.pyenv/versions/3.8.18/bin/python';
 
 /** Item 3 is slow (sleeping `slow` seconds in threads and tasks, computing for several seconds in processes), the others take milliseconds. */
 function program(slow: number, model: 'threads' | 'processes' | 'asyncio'): string {
@@ -71,8 +73,8 @@ async function rewritten(source: string, extra: string[]): Promise<string> {
   return project.path('main.py');
 }
 
-function run(file: string, env: Record<string, string> = {}) {
-  return spawnPython(PYTHON, [file], { cwd: process.cwd(), env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, timeoutMs: 30_000 });
+function run(file: string, env: Record<string, string> = {}, python = PYTHON, timeoutMs = 30_000) {
+  return spawnPython(python, [file], { cwd: process.cwd(), env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, timeoutMs });
 }
 
 describe.concurrent('per-item timeout', () => {
@@ -144,6 +146,27 @@ describe.concurrent('per-item timeout', () => {
     expect(generous.status).toBe(0);
     expect(generous.stdout).toBe(original.stdout);
   });
+
+  // Item 3 sleeps 30 s (threads) or counts for minutes (processes); the program must be over in 10 s.
+  const prompt = [
+    { model: 'threads', python: PYTHON, target: [] },
+    { model: 'processes', python: PYTHON, target: [] },
+    // Python 3.8's process pool hangs at exit after `shutdown(wait=False)`: that rewrite keeps its `with` block.
+    { model: 'processes', python: PYTHON38, target: ['--target-version', 'py38'] },
+  ] as const;
+  for (const { model, python, target } of prompt) {
+    it(`${model}${target.length ? ` (${target[1]})` : ''}: the program ends without waiting for the call that timed out`, async (context) => {
+      context.skip(!pythonAvailable(python), `${python} not found (set CONCUR_TEST_PYTHON38)`);
+      const file = await rewritten(program(model === 'threads' ? 30 : 1000, model), ['--item-timeout', '0.5', ...target]);
+      const text = readFileSync(file, 'utf8');
+      expect(text.includes('wait_for_calls')).toBe(target.length === 0);
+      const started = Date.now();
+      const timedOut = await run(file, {}, python, 10_000);
+      expect(timedOut.timedOut, `still running after ${Date.now() - started} ms; stderr:\n${timedOut.stderr}`).toBe(false);
+      expect(timedOut.status).toBe(1);
+      expect(timedOut.stderr).toContain('TimeoutError: no result for item 3 within 0.5 s');
+    });
+  }
 
   it('without the setting, the rewrite has no timeout and keeps its `with` block', async () => {
     const text = readFileSync(await rewritten(program(0, 'threads'), []), 'utf8');

@@ -33,6 +33,11 @@ ruleTester(lockHeldAcrossAwait, {
       name: 'a project class called lock that is no thread lock',
       code: `${HEAD}\nclass ConflictDetector:\n    def __enter__(self):\n        return self\n    def __exit__(self, *exc):\n        return False\n\nclass Stream:\n    def __init__(self):\n        self._fetch_lock = ConflictDetector()\n\n    async def get(self):\n        with self._fetch_lock:\n            await asyncio.sleep(0)\n`,
     },
+    {
+      // One answer to "which locks are held here" for every lock rule (locks.ts), so these hold for DL105 as for DL101-DL104.
+      name: 'a lock released inside its with block before the await, and an acquire in the other branch of an if',
+      code: `${HEAD}\nLOCK = threading.Lock()\n\nasync def released():\n    with LOCK:\n        LOCK.release()\n        try:\n            await asyncio.sleep(0)\n        finally:\n            LOCK.acquire()\n\nasync def branches(wait):\n    if wait:\n        LOCK.acquire()\n    else:\n        await asyncio.sleep(0)\n`,
+    },
   ],
   invalid: [
     {

@@ -7,7 +7,9 @@ import { renderErrorsText, renderStatistics, renderText } from '../../output/tex
 import { resolveSettings, type SelectionFlags } from '../settings-from-cli.js';
 import { isInteractive, Progress, useColor, type ColorChoice } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
-import { exitStatus } from '../exit-status.js';
+import { checkReportData } from '../../report/gather.js';
+import { EXIT_ERROR, exitStatus } from '../exit-status.js';
+import { checkReportOption, reportContext, saveReport } from '../report-option.js';
 import { VERSION } from '../version.js';
 import { loadProfile, type LoadedProfile } from '../../profile/profile-file.js';
 import type { CheckResult } from '../../engine/check.js';
@@ -22,12 +24,14 @@ export interface CheckFlags extends SelectionFlags {
   threads?: string;
   quiet?: boolean;
   profile?: string;
+  report?: string;
 }
 
 const FORMATS = new Set(['text', 'json', 'sarif']);
 
 export async function checkCommand(paths: string[], flags: CheckFlags): Promise<number> {
   if (!FORMATS.has(flags.format)) throw new UsageError(`unknown --format "${flags.format}": use text, json or sarif`);
+  checkReportOption(flags.report);
   const cwd = process.cwd();
   const targets = paths.length ? paths : ['.'];
   const { settings, patternBase } = resolveSettings(targets, flags, cwd);
@@ -38,7 +42,8 @@ export async function checkCommand(paths: string[], flags: CheckFlags): Promise<
     paths: targets,
     cwd,
     settings,
-    snippets: flags.format === 'text' && !flags.statistics,
+    // Code frames for the text format, and for the report's findings.
+    snippets: (flags.format === 'text' && !flags.statistics) || flags.report !== undefined,
     forceExclude: flags.forceExclude,
     patternBase,
     maxWorkers: parseThreads(flags.threads),
@@ -61,6 +66,7 @@ export async function checkCommand(paths: string[], flags: CheckFlags): Promise<
       if (flags.statistics) process.stdout.write(renderStatistics(report, { color }));
       else if (!flags.quiet || report.findings.length) process.stdout.write(renderText(report, { color, showFixes: flags.showFixes }));
   }
+  if (!saveReport(flags.report, 'concur check', () => checkReportData(report, reportContext()), flags.quiet)) return EXIT_ERROR;
   return exitStatus(report, result.filesFound, flags.exitZero);
 }
 

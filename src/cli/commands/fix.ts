@@ -7,7 +7,9 @@ import { runCheck } from '../../engine/check.js';
 import { fixInPlace, planChanges } from '../../fixes/fix-in-place.js';
 import { renderErrorsText, renderText } from '../../output/text.js';
 import { resolveSettings, type SelectionFlags } from '../settings-from-cli.js';
-import { exitStatus } from '../exit-status.js';
+import { fixReportData } from '../../report/gather.js';
+import { EXIT_ERROR, exitStatus } from '../exit-status.js';
+import { checkReportOption, reportContext, saveReport } from '../report-option.js';
 import { useColor, type ColorChoice } from '../terminal.js';
 import { parseThreads, reportProfileUse } from './check.js';
 import { loadProfile } from '../../profile/profile-file.js';
@@ -20,9 +22,11 @@ export interface FixFlags extends SelectionFlags {
   threads?: string;
   forceExclude?: boolean;
   profile?: string;
+  report?: string;
 }
 
 export async function fixCommand(paths: string[], flags: FixFlags): Promise<number> {
+  checkReportOption(flags.report);
   const cwd = process.cwd();
   const targets = paths.length ? paths : ['.'];
   const { settings, patternBase } = resolveSettings(targets, flags, cwd);
@@ -60,12 +64,16 @@ export async function fixCommand(paths: string[], flags: FixFlags): Promise<numb
     for (const message of writeErrors) process.stderr.write(`${message}\n`);
     const count = changes.reduce((n, c) => n + c.applied, 0);
     process.stderr.write(`Would fix ${count} finding${count === 1 ? '' : 's'} in ${changes.length} file${changes.length === 1 ? '' : 's'}.\n`);
+    const files = changes.map((change) => ({ path: change.path, before: change.source.text, after: change.fixed }));
+    const report = result.report;
+    if (!saveReport(flags.report, 'concur fix', () => fixReportData({ before: report, after: report, applied: [], files, written: false }, reportContext()))) return EXIT_ERROR;
     if (result.report.filesAnalysed === 0) return exitStatus(result.report, result.filesFound);
     return changes.length > 0 && !flags.exitZero ? 1 : 0;
   }
 
   // A fix can make another one possible (a blocking call inside another): like ruff, apply and
   // re-check until nothing changes, a bounded number of times.
+  const before = result.report;
   const fixed = await fixInPlace(result, check, flags.unsafeFixes);
   result = fixed.result;
   for (const message of fixed.errors) process.stderr.write(`${message}\n`);
@@ -74,5 +82,8 @@ export async function fixCommand(paths: string[], flags: FixFlags): Promise<numb
   result.report.fixesApplied = fixed.applied;
   if (result.report.errors.length) process.stderr.write(renderErrorsText(result.report.errors, errorColor));
   process.stdout.write(renderText(result.report, { color }));
+  const after = result.report;
+  const outcome = { before, after, applied: fixed.appliedFindings, files: fixed.changedFiles, written: true };
+  if (!saveReport(flags.report, 'concur fix', () => fixReportData(outcome, reportContext()))) return EXIT_ERROR;
   return exitStatus(result.report, result.filesFound, flags.exitZero);
 }

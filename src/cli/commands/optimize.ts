@@ -19,7 +19,10 @@ import { renderVerifyJson } from '../../verify/render-json.js';
 import { renderVerifyText } from '../../verify/render-text.js';
 import { rewriteCopy, type RewriteSummary } from '../../verify/rewrite-copy.js';
 import { runVerify, VerifyStop, type VerifyReport } from '../../verify/verify.js';
+import { verifyReportData } from '../../report/gather.js';
+import type { ReportData } from '../../report/model.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS } from '../exit-status.js';
+import { checkReportOption, reportContext, saveReport } from '../report-option.js';
 import { resolveSettings, type SelectionFlags } from '../settings-from-cli.js';
 import { isInteractive, useColor, type ColorChoice } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
@@ -39,6 +42,7 @@ export interface OptimizeFlags extends SelectionFlags {
   dryRun?: boolean;
   color: ColorChoice;
   threads?: string;
+  report?: string;
 }
 
 export const DEFAULT_MIN_SPEEDUP = 1;
@@ -53,6 +57,7 @@ export async function optimizeCommand(fileArgument: string, command: string[], f
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout: expected a number of seconds greater than 0, got "${flags.timeout}"`);
   const minSpeedup = Number(flags.minSpeedup);
   if (!Number.isFinite(minSpeedup) || minSpeedup < 1) throw new UsageError(`--min-speedup: expected a ratio of at least 1, got "${flags.minSpeedup}"`);
+  checkReportOption(flags.report);
   const file = path.resolve(cwd, fileArgument);
   if (!isFile(file)) throw new UsageError(`${fileArgument}: not a file (optimize rewrites one Python file or notebook; verify takes a directory)`);
   if (!/\.(py|pyw|ipynb)$/i.test(file)) throw new UsageError(`${fileArgument}: not a Python file or notebook (.py, .pyw, .ipynb)`);
@@ -155,6 +160,8 @@ export async function optimizeCommand(fileArgument: string, command: string[], f
     process.stdout.write(renderVerifyText(report, { color }));
     process.stdout.write(`\n${conclusion(fileArgument, decision, applied, Boolean(flags.dryRun), diff, color, report.nondeterminism.some((n) => n.side === 'original'))}`);
   }
+  const reportSaved = saveReport(flags.report, 'concur optimize', () => optimizeReportData(report, decision, written, Boolean(flags.dryRun), fileArgument));
+  if (!reportSaved) return EXIT_ERROR;
   if (report.status === 'original-failed' || (!decision.apply && decision.refusal === 'original-failed')) return EXIT_ERROR;
   return written || (decision.apply && flags.dryRun) ? EXIT_CLEAN : EXIT_FINDINGS;
 }
@@ -178,6 +185,17 @@ function conclusion(file: string, decision: Decision, applied: Applied | undefin
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** verify's report, titled and headed by what optimize decided and did with the file. */
+function optimizeReportData(report: VerifyReport, decision: Decision, written: boolean, dryRun: boolean, file: string): ReportData {
+  const data = verifyReportData(report, reportContext());
+  data.command = 'concur optimize';
+  data.headline = decision.apply
+    ? `${written ? `${file} rewritten` : dryRun ? `${file} would be rewritten (dry run)` : `${file} left unchanged`}: ${decision.summary}`
+    : `${file} left unchanged: ${decision.summary}`;
+  if (data.changes) data.changes.where = written ? `${file} (written)` : `not written to ${file}`;
+  return data;
 }
 
 function printRefusal(file: string, decision: Decision, flags: OptimizeFlags): number {

@@ -15,7 +15,9 @@ import { renderVerifyText } from '../../verify/render-text.js';
 import { rewriteCopy } from '../../verify/rewrite-copy.js';
 import { parseWorkerList } from '../../verify/sweep.js';
 import { runVerify, VerifyStop, type VerifyReport } from '../../verify/verify.js';
+import { verifyReportData } from '../../report/gather.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS } from '../exit-status.js';
+import { checkReportOption, reportContext, saveReport } from '../report-option.js';
 import { resolveSettings, type SelectionFlags } from '../settings-from-cli.js';
 import { isInteractive, useColor, type ColorChoice } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
@@ -38,6 +40,7 @@ export interface VerifyFlags extends SelectionFlags {
   keep?: boolean;
   color: ColorChoice;
   threads?: string;
+  report?: string;
 }
 
 export const DEFAULT_RUNS = 5;
@@ -48,6 +51,7 @@ export const DEFAULT_SWEEP_RUNS = 3;
 export async function verifyCommand(pathArgument: string, command: string[], flags: VerifyFlags): Promise<number> {
   if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`unknown --format "${flags.format}": use text or json`);
   if (command.length === 0) throw new UsageError('no command to run: concur verify PATH -- CMD [ARGS...]');
+  checkReportOption(flags.report);
   const cwd = process.cwd();
   const runs = wholeNumber('--runs', flags.runs, 1);
   const warmup = wholeNumber('--warmup', flags.warmup, 0);
@@ -136,6 +140,7 @@ export async function verifyCommand(pathArgument: string, command: string[], fla
   if (flags.format === 'json') process.stdout.write(renderVerifyJson(report));
   else process.stdout.write(renderVerifyText(report, { color: useColor(flags.color, process.stdout) }));
   if (flags.keep) process.stderr.write(`concur verify: the copies are kept in ${workDirectory}\n`);
+  if (!saveReport(flags.report, 'concur verify', () => verifyReportData(report, reportContext()))) return EXIT_ERROR;
   if (report.status === 'original-failed') {
     if (flags.format === 'json') process.stderr.write(`concur verify: ${report.failure}\n`);
     return EXIT_ERROR;

@@ -3,7 +3,9 @@
  * into a `with` block over a thread or process pool, and the comprehension becomes the pool's
  * results handed to the same constructor or consumer (`list(pool.map(task, xs))`,
  * `sum(pool.map(task, xs))`), so the statement computes the same value. Only the statement,
- * the imports and the worker-count constant change.
+ * the imports and the worker-count constant change. With an item timeout, the results come
+ * through the bounded-window helper, which gives each call a deadline, and the `with` block
+ * becomes `try:` ... `finally: pool.shutdown(...)` as in the loop rewrites (see `timedWaitFlag`).
  */
 import type { Edit, Plan } from '../../diagnostics/finding.js';
 import type { FixDraft } from '../../rules/rule.js';
@@ -14,15 +16,16 @@ import { RewriteRefused } from '../loop-parts.js';
 import { isNestedDefinition, lateBinding } from '../../concurrency/pickling.js';
 import { definesOnly, guardedText } from '../../fixes/main-guard.js';
 import { codeRunAtImport, constantsOffset, ImportPlan, isMainGuard, NameAllocator, workersValue, type MainGuard } from '../module-setup.js';
-import type { RewriteContext } from '../rewrite-context.js';
 import { afterLineEnd, block, indentationAt, lineStart, multilineStrings, newlineOf, transformRegion } from '../source-text.js';
-import { orderedMapHelper } from './ordered-map.js';
+import type { CodeWriter } from '../code-writer.js';
+import { itemTimeoutConstant, timeoutValue, TIMEOUT_VALUE } from '../item-timeout.js';
+import { ORDERED_MAP_HELPERS, resultsInOrder } from './ordered-map.js';
 import { openProcessPool } from './process-pool.js';
 import type { Scope, SemanticModel } from '../../semantic/model.js';
 import { mapStageOf, SHORT_CIRCUIT_CONSUMERS, type Candidate, type ElementFacts } from '../../rules/parallel/comprehensions.js';
 import { isInside, mapsOf, scopeAround, targetIdentifiers } from '../../loops/loop-context.js';
 import { isReference } from '../../loops/name-flow.js';
-import { iterableText } from './shared.js';
+import { iterableText, poolClosing, poolOpening, timedWaitFlag } from './shared.js';
 
 export interface ComprehensionRewriteInput {
   model: SemanticModel;
@@ -36,6 +39,8 @@ export interface ComprehensionRewriteInput {
   plan: Plan;
   defaultWorkers: WorkersDefault;
   targetVersion: [number, number];
+  /** Seconds each item may take (the `item-timeout` setting), if any. */
+  itemTimeout?: number;
   /** Shared by every rewrite of the file (see `FileRewrites`). */
   file: FileRewrites;
 }
@@ -48,7 +53,14 @@ export interface ComprehensionRewriteInput {
  */
 export interface FileRewrites {
   names: NameAllocator;
-  constants: Map<string, { name: string; edit?: Edit }>;
+  constants: Map<string, SharedConstants>;
+}
+
+/** A worker-count constant, with the item-timeout constant that follows it when there is one, and the edits that add them unless they were there. */
+interface SharedConstants {
+  name: string;
+  timeout?: string;
+  edits: Edit[];
 }
 
 export function fileRewrites(model: SemanticModel): FileRewrites {
@@ -73,14 +85,9 @@ export function rewriteComprehension(input: ComprehensionRewriteInput): Comprehe
   }
 }
 
-interface Writer {
+interface Writer extends CodeWriter {
   input: ComprehensionRewriteInput;
-  names: NameAllocator;
-  imports: ImportPlan;
-  newline: string;
-  unit: string;
   strings: SyntaxNode[];
-  moduleEdits: Edit[];
 }
 
 function buildFix(input: ComprehensionRewriteInput): FixDraft {
@@ -100,10 +107,14 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
 
   const writer: Writer = {
     input,
+    model,
+    source,
     names: input.file.names,
     imports: new ImportPlan(model),
     newline: newlineOf(source),
     unit: indentUnitAt(statement, source) ?? indentUnit(model.root.node, source),
+    targetVersion: input.targetVersion,
+    itemTimeout: input.itemTimeout,
     strings: multilineStrings(model.root.node),
     moduleEdits: [],
   };
@@ -140,7 +151,8 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
     (!items.sized && input.facts.feedMayRaise);
   // A measured plan (`--profile`) knows the chunk size; otherwise four tasks per worker.
   const chunksize = processes && input.plan.chunksize !== undefined ? `, chunksize=${input.plan.chunksize}` : processes && items.length ? `, chunksize=max(1, ${items.length} // (4 * ${workers}))` : '';
-  const results = windowed ? `${helperName(writer)}(${pool}, ${fn}, ${items.text}, 2 * ${workers})` : `${pool}.map(${fn}, ${items.text}${chunksize})`;
+  // With an item timeout, always the window: it gives each call its own deadline.
+  const results = resultsInOrder(writer, pool, fn, { text: items.text, readAtOnce: !windowed }, workers, `${pool}.map(${fn}, ${items.text}${chunksize})`);
 
   const replacement = { start: candidate.node.startIndex, end: candidate.node.endIndex, text: replacementText(writer, results) };
 
@@ -150,12 +162,13 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
   text += droppedComments(candidate, !!task, items.kept, input.facts.workerConditions).map((c) => `${I}${c}${nl}`).join('');
   if (processes) {
     const error = writer.names.fresh('error');
-    text += openProcessPool({ pool, error, workers, processExecutor: executor, threadExecutor, warnings }, I, u, nl);
+    text += openProcessPool({ pool, error, workers, processExecutor: executor, threadExecutor, warnings }, I, u, nl, { waitFlag: timedWaitFlag(writer, pool, 'processes') });
   } else {
-    text += `${I}with ${executor}(max_workers=${workers}) as ${pool}:${nl}`;
+    text += poolOpening(writer, pool, `${executor}(max_workers=${workers})`, I);
   }
   text += transformRegion(source, start, end, [replacement], { remove: indent.length, add: I + u }, writer.strings);
   if (end === source.length && !text.endsWith('\n')) text += nl;
+  text += poolClosing(writer, pool, I);
 
   const statementEdit: Edit = { start, end, text };
   let templateEdits: Edit[] = [statementEdit];
@@ -335,14 +348,14 @@ function lengthOf(iterable: SyntaxNode): string | undefined {
 
 /**
  * The code a process pool's workers must not run again when they import the module, as
- * `codeRunAtImport` finds it, except that the worker-count constants earlier rewrites added
- * after the imports count as definitions (they only read the environment).
+ * `codeRunAtImport` finds it, except that the constants earlier rewrites added after the
+ * imports (worker counts, item timeouts) count as definitions (they only read the environment).
  */
 function guardFor(model: SemanticModel, source: string): MainGuard | undefined {
   const statements = model.root.node.namedChildren.filter((s) => s.type !== 'comment');
-  if (!statements.some(isWorkerConstant)) return codeRunAtImport(model, source);
+  if (!statements.some(isEnvironmentConstant)) return codeRunAtImport(model, source);
   // The same reading of "only defines" as `codeRunAtImport`, so that a later rewrite of the file agrees with an earlier one.
-  const index = statements.findIndex((s) => !isWorkerConstant(s) && !definesOnly(s));
+  const index = statements.findIndex((s) => !isEnvironmentConstant(s) && !definesOnly(s));
   if (index < 0) return undefined;
   const definition = statements.slice(index).find((s) => DEFINITIONS.has(s.type) || isMainGuard(s));
   if (definition) {
@@ -356,11 +369,13 @@ function guardFor(model: SemanticModel, source: string): MainGuard | undefined {
 
 const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition', 'import_statement', 'import_from_statement']);
 
-/** `NAME_WORKERS = int(os.environ.get("NAME_WORKERS", "16"))`, as the rewrites write it. */
-function isWorkerConstant(statement: SyntaxNode): boolean {
-  const assignment = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
-  const value = assignment?.type === 'assignment' ? assignment.childForFieldName('right')?.text : undefined;
-  return !!value && /^int\([A-Za-z_]\w*\.environ\.get\("[A-Z0-9_]+", "\d+"\)\)/.test(value);
+/**
+ * `NAME_WORKERS = int(os.environ.get("NAME_WORKERS", "16"))` or `NAME_ITEM_TIMEOUT =
+ * float(os.environ.get(...))`, as the rewrites write them: they only read the environment.
+ */
+function isEnvironmentConstant(statement: SyntaxNode): boolean {
+  const value = constantAssignment(statement)?.value;
+  return !!value && (/^int\([A-Za-z_]\w*\.environ\.get\("[A-Z0-9_]+", "\d+"\)\)/.test(value) || TIMEOUT_VALUE.test(value));
 }
 
 /**
@@ -566,89 +581,100 @@ function nameBase(input: ComprehensionRewriteInput): string {
   return base.replace(/^_+/, '') || 'item';
 }
 
-/** `FETCH_WORKERS = int(os.environ.get("FETCH_WORKERS", "16"))`, after the imports, or the same constant already there. */
+/**
+ * `FETCH_WORKERS = int(os.environ.get("FETCH_WORKERS", "16"))` after the imports, or the same
+ * constant already there; with an item timeout, `FETCH_ITEM_TIMEOUT = float(...)` follows it,
+ * named in `writer.timeoutVariable`.
+ */
 function addWorkersConstant(writer: Writer, base: string, what: string): string {
+  const { defaultWorkers } = writer.input;
+  const key = `${base}|${what}|${JSON.stringify(defaultWorkers)}`;
+  let constants = writer.input.file.constants.get(key);
+  if (!constants) writer.input.file.constants.set(key, (constants = workerConstants(writer, base, what)));
+  writer.moduleEdits.push(...constants.edits);
+  writer.timeoutVariable = constants.timeout;
+  return constants.name;
+}
+
+function workerConstants(writer: Writer, base: string, what: string): SharedConstants {
   const { model, source, defaultWorkers, targetVersion, facts } = writer.input;
   const os = writer.imports.module('os');
-  const key = `${base}|${what}|${JSON.stringify(defaultWorkers)}`;
-  const shared = writer.input.file.constants.get(key);
-  if (shared) {
-    if (shared.edit) writer.moduleEdits.push(shared.edit);
-    return shared.name;
-  }
+  const subject = facts.heavyCalls.length > 0 ? `calling \`${facts.heavyCalls[0]}\`` : `over \`${facts.variables[0] ?? 'item'}\``;
+  const timeoutLines = () => (writer.itemTimeout === undefined ? [] : itemTimeoutConstant(writer, base, os, `in comprehensions ${subject}`));
   const existing = existingConstant(model, base, what, (name) => workersValue(os, name, defaultWorkers, targetVersion));
   if (existing) {
-    writer.input.file.constants.set(key, { name: existing });
-    return existing;
+    if (writer.itemTimeout === undefined) return { name: existing.name, edits: [] };
+    const timeout = existingTimeout(model, existing.statement, (name) => timeoutValue(os, name, writer.itemTimeout!));
+    if (timeout) return { name: existing.name, timeout, edits: [] };
+    // An earlier pass wrote the worker count without a timeout: the timeout goes after it.
+    const at = afterLineEnd(source, existing.statement.endIndex - 1);
+    const text = block('', timeoutLines(), writer.newline);
+    return { name: existing.name, timeout: writer.timeoutVariable, edits: [{ start: at, end: at, text }] };
   }
   const name = writer.names.fresh(base);
   const at = afterWorkerConstants(model, source, constantsOffset(model, source));
-  const subject = facts.heavyCalls.length > 0 ? `calling \`${facts.heavyCalls[0]}\`` : `over \`${facts.variables[0] ?? 'item'}\``;
   const followedByBlank = /^[ \t]*\r?\n/.test(source.slice(at));
   const text = block('', [
     '',
     `${CONSTANT_COMMENT(what)} ${subject}; set ${name} in the environment to tune.`,
     `${name} = ${workersValue(os, name, defaultWorkers, targetVersion)}`,
+    ...timeoutLines(),
     ...(followedByBlank ? [] : ['']),
   ], writer.newline);
-  const edit = { start: at, end: at, text };
-  writer.input.file.constants.set(key, { name, edit });
-  writer.moduleEdits.push(edit);
-  return name;
+  return { name, timeout: writer.timeoutVariable, edits: [{ start: at, end: at, text }] };
 }
 
 const CONSTANT_COMMENT = (what: string) => `# ${what} for comprehensions`;
 
 /** A constant an earlier rewrite of this rule added with the same value: comprehensions calling the same function share it. */
-function existingConstant(model: SemanticModel, base: string, what: string, value: (name: string) => string): string | undefined {
+function existingConstant(model: SemanticModel, base: string, what: string, value: (name: string) => string): { name: string; statement: SyntaxNode } | undefined {
   const statements = model.root.node.namedChildren;
   const pattern = new RegExp(`^${base}(_\\d+)?$`);
   for (const [index, statement] of statements.entries()) {
-    const assignment = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
-    if (assignment?.type !== 'assignment') continue;
-    const left = assignment.childForFieldName('left');
-    const right = assignment.childForFieldName('right');
-    if (left?.type !== 'identifier' || !right || !pattern.test(left.text) || right.text !== value(left.text)) continue;
+    const assigned = constantAssignment(statement);
+    if (!assigned || !pattern.test(assigned.name) || assigned.value !== value(assigned.name)) continue;
     const comment = statements[index - 1];
-    if (comment?.type === 'comment' && comment.text.startsWith(CONSTANT_COMMENT(what)) && (model.root.bindings.get(left.text) ?? []).length === 1) return left.text;
+    if (comment?.type === 'comment' && comment.text.startsWith(CONSTANT_COMMENT(what)) && (model.root.bindings.get(assigned.name) ?? []).length === 1) {
+      return { name: assigned.name, statement };
+    }
   }
   return undefined;
 }
 
+/** The item-timeout constant an earlier rewrite wrote right after the worker-count constant `after`, with the same seconds. */
+function existingTimeout(model: SemanticModel, after: SyntaxNode, value: (name: string) => string): string | undefined {
+  const statements = model.root.node.namedChildren;
+  const next = statements.slice(statements.indexOf(after) + 1).find((s) => s.type !== 'comment');
+  const assigned = next && constantAssignment(next);
+  if (!assigned || !TIMEOUT_VALUE.test(assigned.value) || assigned.value !== value(assigned.name)) return undefined;
+  return (model.root.bindings.get(assigned.name) ?? []).length === 1 ? assigned.name : undefined;
+}
+
+/** `NAME = value` as a module statement: the name and the value's text. */
+function constantAssignment(statement: SyntaxNode): { name: string; value: string } | undefined {
+  const assignment = statement.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+  if (assignment?.type !== 'assignment') return undefined;
+  const left = assignment.childForFieldName('left');
+  const right = assignment.childForFieldName('right');
+  return left?.type === 'identifier' && right ? { name: left.text, value: right.text } : undefined;
+}
+
 /**
- * Past the worker-count constants earlier rewrites added after the imports, so that the
+ * Past the constants and helpers earlier rewrites added after the imports, so that the
  * constants stay in the order of the code they tune.
  */
 function afterWorkerConstants(model: SemanticModel, source: string, at: number): number {
   let offset = at;
   for (const statement of model.root.node.namedChildren) {
     if (statement.startIndex < offset || statement.type === 'comment') continue;
-    if (statement.type === 'function_definition' && statement.childForFieldName('name')?.text === 'map_in_order') {
+    if (statement.type === 'function_definition' && ORDERED_MAP_HELPERS.includes(statement.childForFieldName('name')?.text ?? '')) {
       offset = afterLineEnd(source, statement.endIndex - 1);
       continue;
     }
-    if (!isWorkerConstant(statement)) break;
+    if (!isEnvironmentConstant(statement)) break;
     offset = afterLineEnd(source, statement.endIndex - 1);
   }
   return offset;
-}
-
-/**
- * The module-level `map_in_order` helper the loop rewrites use for lazy inputs (it keeps a
- * bounded window of items in flight), shared so that both rules write the same function.
- */
-function helperName(writer: Writer): string {
-  const { model, source } = writer.input;
-  const context = {
-    model,
-    source,
-    imports: writer.imports,
-    names: writer.names,
-    newline: writer.newline,
-    moduleEdits: writer.moduleEdits,
-    parts: { unit: writer.unit },
-  } as unknown as RewriteContext;
-  return orderedMapHelper(context);
 }
 
 /** Comments inside the comprehension that are not in the text the rewrite copies (the items, `f`, and the element and conditions when a task function holds them). */

@@ -24,7 +24,7 @@ import { workerFunction } from '../worker-function.js';
 import { orderedMapHelper } from './ordered-map.js';
 import { openProcessPool } from './process-pool.js';
 import { loopInGuard, placeProcessWorker, prepareProcessPart } from './process-worker.js';
-import { itemParameter, iterableText, poolClosing, waitFlag } from './shared.js';
+import { itemParameter, iterableText, poolClosing, timedWaitFlag } from './shared.js';
 
 export function hybridRewrite(context: RewriteContext): Edit[] {
   const { parts, names, newline, source, model, analysis } = context;
@@ -145,7 +145,7 @@ export function hybridRewrite(context: RewriteContext): Edit[] {
     },
     alongside: { pool: threadPool, create: `${threadExecutor}(max_workers=${threads})` },
     fallback: { verb: 'computes', noun: 'computing' },
-    waitFlag: context.timeoutVariable ? waitFlag(context, processPool) : undefined,
+    waitFlag: timedWaitFlag(context, processPool, 'processes'),
   });
   loopText += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   loopText += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');

@@ -22,13 +22,13 @@ export interface ProcessPoolOptions {
   alongside?: { pool: string; create: string };
   /** When only part of the work runs in the pool: what the one worker thread does then (`computes`, `computing`). */
   fallback?: { verb: string; noun: string };
-  /** With an item timeout: the flag that says whether to wait for the pools' calls (see `poolClosing`). */
+  /** With an item timeout: the flag that says whether to wait for the pools' calls (see `timedWaitFlag`). */
   waitFlag?: string;
 }
 
 /**
  * `try: pool = ProcessPoolExecutor(...) except ...: ... ` then `with pool:`, at `indent`; or,
- * with an item timeout, a flag and `try:` (see `poolClosing`).
+ * with an item timeout, a flag and `try:` (see `timedWaitFlag`).
  */
 export function openProcessPool(names: ProcessPoolNames, indent: string, unit: string, newline: string, options: ProcessPoolOptions = {}): string {
   const { pool, error, workers, processExecutor, threadExecutor, warnings } = names;

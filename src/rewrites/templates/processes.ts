@@ -14,7 +14,7 @@ import { workerFunction } from '../worker-function.js';
 import { resultsInOrder } from './ordered-map.js';
 import { openProcessPool } from './process-pool.js';
 import { loopInGuard, placeProcessWorker, prepareProcessPart, wholeMapStage } from './process-worker.js';
-import { itemParameter, iterableText, poolClosing, waitFlag } from './shared.js';
+import { itemParameter, iterableText, loopPoolInput, poolClosing, timedWaitFlag } from './shared.js';
 
 export function processesRewrite(context: RewriteContext): Edit[] {
   const { parts, names, newline, source, model } = context;
@@ -65,10 +65,10 @@ export function processesRewrite(context: RewriteContext): Edit[] {
       : parts.iterable.type === 'identifier' && isSized(model, context.scope, parts.iterable) && !stopsEarly
         ? `, chunksize=max(1, len(${iterable}) // (4 * ${workers}))`
         : '';
-  const results = resultsInOrder(context, pool, fn, workers, `${pool}.map(${fn}, ${iterable}${chunksize})`);
+  const results = resultsInOrder(context, pool, fn, loopPoolInput(context), workers, `${pool}.map(${fn}, ${iterable}${chunksize})`);
   const head = commitLoopHead(parts, names.fresh('result'), u, names);
   let loopText = '';
-  loopText += openProcessPool({ pool, error, workers, processExecutor, threadExecutor, warnings }, I, u, newline, { waitFlag: context.timeoutVariable ? waitFlag(context, pool) : undefined });
+  loopText += openProcessPool({ pool, error, workers, processExecutor, threadExecutor, warnings }, I, u, newline, { waitFlag: timedWaitFlag(context, pool, 'processes') });
   loopText += `${I}${u}for ${head.target} in ${results}:${parts.headerComment}${newline}`;
   loopText += head.prelude.map((l) => `${I}${u}${u}${l}${newline}`).join('');
   loopText += commitBody(source, parts, `${I}${u}${u}`, context.strings, head.prelude.length > 0, newline);

@@ -8,7 +8,7 @@ import { addWorkersConstant, nameBase, workerDocstring, type RewriteContext } fr
 import { workerFunction } from '../worker-function.js';
 import { collectListIdiom } from './collect-list.js';
 import { resultsInOrder } from './ordered-map.js';
-import { itemParameter, poolClosing, poolOpening } from './shared.js';
+import { itemParameter, loopPoolInput, poolClosing, poolOpening } from './shared.js';
 
 export function threadsRewrite(context: RewriteContext): Edit[] {
   const { parts, names, newline, source } = context;
@@ -21,7 +21,7 @@ export function threadsRewrite(context: RewriteContext): Edit[] {
   const create = `${executor}(max_workers=${workers})`;
   const idiom = collectListIdiom(context);
   if (idiom) {
-    const results = resultsInOrder(context, pool, idiom.function.text, workers);
+    const results = resultsInOrder(context, pool, idiom.function.text, loopPoolInput(context), workers);
     const text = `${poolOpening(context, pool, create, I, parts.headerComment)}${I}${u}${idiom.results} = list(${results})${newline}${poolClosing(context, pool, I)}`;
     return [{ start: idiom.start, end: parts.end, text }];
   }
@@ -45,7 +45,7 @@ export function threadsRewrite(context: RewriteContext): Edit[] {
     newline,
     context.strings,
   );
-  const results = resultsInOrder(context, pool, worker, workers);
+  const results = resultsInOrder(context, pool, worker, loopPoolInput(context), workers);
   const head = commitLoopHead(parts, names.fresh('result'), u, names);
   text += newline;
   text += poolOpening(context, pool, create, I);

@@ -91,7 +91,18 @@ export const parallelizableComprehension: Rule = {
         '(`functools.partial(worker, k=k)`); `map(f, xs)` needs `f` defined at module top level. The code the module ' +
         'runs at import moves under `if __name__ == "__main__":`. No fix is offered when the statement shares its line, ' +
         'when a process pool could not import a function or pickle a value (a lambda, a function defined inside ' +
-        'another, a lock), or when another comprehension of the same statement is rewritten instead; the finding says which.',
+        'another, a lock), or when another comprehension of the same statement is rewritten instead; the finding says which. ' +
+        'With an item timeout (`--item-timeout SECONDS`, `item-timeout` in `[tool.concur]`; a constant `<NAME>_ITEM_TIMEOUT` ' +
+        'after the worker count lets the environment change it), the items go to the pool one at a time through the ' +
+        'bounded-window helper `map_in_order`, whatever the input and consumer (no chunks for a process pool), and each ' +
+        'call gets that many seconds from when it starts; past them the statement raises `TimeoutError` naming the item ' +
+        '(the combination, with several `for` clauses). The `with` block then becomes `try:` ... `finally: ' +
+        'pool.shutdown(wait=...)`, which does not wait for the calls still running when an error leaves it, so the error ' +
+        'reaches the caller at once (a process pool keeps its `with` block for Python 3.8, whose `shutdown(wait=False)` ' +
+        'hangs the program at exit). A call that runs too long cannot be stopped: it runs on in a daemon thread, which ' +
+        'neither the pool nor the program waits for, and which is stopped where it stands when the program (or the worker ' +
+        'process) exits, so an element that writes may leave its write unfinished. `any`/`all` still stop at the item ' +
+        'that decides, cancelling the calls not yet started.',
     },
   },
 
@@ -195,6 +206,7 @@ export const parallelizableComprehension: Rule = {
           plan,
           defaultWorkers: decision.defaultWorkers,
           targetVersion: context.targetVersion,
+          itemTimeout: context.runtime.itemTimeout,
           file: (file ??= fileRewrites(model)),
         });
         if (rewrite.kind === 'rewrite') {

@@ -101,8 +101,8 @@ export interface FileError {
 export interface LoopVerdict {
   path: string;
   line: number;
-  /** Where the loop starts on its line (not in the JSON contract; `concur profile` matches on it). */
-  column?: number;
+  /** Where the loop starts on its line: not shown, but `concur profile` tells loops on one line apart by it. */
+  loopColumn?: number;
   verdict: 'parallel' | 'rejected';
   reason: string;
 }

@@ -122,7 +122,7 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
       },
       recordLoop(node, verdict, reason) {
         const { line, column } = lines.position(node.startIndex);
-        result.loops.push({ path: source.path, line, column, verdict, reason });
+        result.loops.push({ path: source.path, line, loopColumn: column, verdict, reason });
       },
       defer(node, data, extra) {
         const finding = make(node, '', extra, true);

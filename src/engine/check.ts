@@ -161,7 +161,7 @@ function settleDeferred(pending: Array<PendingFinding & { rule: string }>, proje
     const rule = rules.get(item.rule);
     const resolution = rule?.resolve?.(item, project);
     if (!resolution) continue;
-    if (resolution.loop) loops.push({ path: item.finding.path, line: item.finding.line, column: item.finding.column, ...resolution.loop });
+    if (resolution.loop) loops.push({ path: item.finding.path, line: item.finding.line, loopColumn: item.finding.column, ...resolution.loop });
     if (resolution.message === undefined) continue;
     const finding: Finding = { ...item.finding, message: resolution.message, related: resolution.related ?? item.finding.related };
     if (resolution.plan) finding.plan = resolution.plan;

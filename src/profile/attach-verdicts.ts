@@ -25,7 +25,8 @@ export async function attachVerdicts(
   const absolute = (shown: string) => path.resolve(options.cwd, shown);
   for (const loop of document.loops) {
     const file = path.resolve(document.root, loop.file);
-    const at = (candidate: { path: string; line: number; column?: number }) => absolute(candidate.path) === file && candidate.line === loop.line && candidate.column === loop.column;
+    const at = (candidate: { path: string; line: number; column?: number; loopColumn?: number }) =>
+      absolute(candidate.path) === file && candidate.line === loop.line && (candidate.loopColumn ?? candidate.column) === loop.column;
     const verdict = loops.find(at);
     if (!verdict) continue;
     loop.verdict = verdict.verdict;

@@ -82,7 +82,7 @@ describe('concur profile classifies the examples\' main loops as they are', () =
     expect(loop.cpu_per_wall).toBeLessThan(0.3);
     expect(loop.per_iteration.wall.median).toBeGreaterThanOrEqual(0.045);
     expect(loop.verdict).toBe('parallel');
-    expect(loop.plan).toMatchObject({ model: 'threads', workload: 'io' });
+    expect(loop.plan, `${loop.verdict}: ${loop.reason}`).toMatchObject({ model: 'threads', workload: 'io' });
     expect(loop.plan?.estimated_speedup).toBeGreaterThan(1);
   });
 
@@ -93,7 +93,7 @@ describe('concur profile classifies the examples\' main loops as they are', () =
     expect(loop.iterations).toBe(4);
     expect(loop.class, loop.class_reason).toBe('cpu');
     expect(loop.gil.held_share).toBeGreaterThan(0.5);
-    expect(loop.plan).toMatchObject({ model: 'processes', workload: 'cpu' });
+    expect(loop.plan, `${loop.verdict}: ${loop.reason}`).toMatchObject({ model: 'processes', workload: 'cpu' });
     expect(document.machine.processes?.startup_seconds).toBeGreaterThan(0);
   });
 
@@ -109,7 +109,7 @@ describe('concur profile classifies the examples\' main loops as they are', () =
     expect(loop.class, loop.class_reason).toBe('native');
     expect(loop.gil.held_share).not.toBeNull();
     expect(loop.gil.held_share!).toBeLessThan(0.5);
-    expect(loop.plan).toMatchObject({ model: 'threads', workload: 'native' });
+    expect(loop.plan, `${loop.verdict}: ${loop.reason}`).toMatchObject({ model: 'threads', workload: 'native' });
   });
 
   it('fetch_and_parse: waiting, then tokenising in pure Python, is mixed', async () => {

@@ -213,6 +213,8 @@ export function buildProgram(): Command {
     .option('--output-dir <dir>', 'also compare every file the program writes under this directory of the project')
     .option('--unsafe-fixes', 'also apply fixes marked unsafe (their output order or exceptions may differ; verify still compares)')
     .option('--report <file>', `${REPORT_HELP}: the verify figures and charts, and what was written`)
+    .option('--stress-runs <n>', 'extra runs of a threaded rewrite with thread switches forced at the racy sites concur names', String(DEFAULT_STRESS_RUNS))
+    .option('--no-stress', 'skip the race stress runs')
     .option('--dry-run', 'do everything but write: print the diff that would be applied')
     .option('--root <dir>', 'copy this directory as the project (it must contain FILE)')
     .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)

@@ -50,7 +50,7 @@ interface OptimizeJson {
   summary: string;
   details: string[];
   diff: string | null;
-  verify: { equal: boolean; speedup: number | null; runs: number };
+  verify: { equal: boolean; speedup: number | null; runs: number; stress: { runs: number; skipped: string | null; sides: string[]; nondeterministic: boolean } };
 }
 
 function runPython(cwd: string): string {
@@ -70,6 +70,8 @@ describe.concurrent('concur optimize', () => {
     expect(json).toMatchObject({ file: 'main.py', applied: true, dry_run: false, decision: 'apply' });
     expect(json.verify.equal).toBe(true);
     expect(json.verify.speedup).toBeGreaterThan(1.5);
+    // The threaded rewrite also ran with thread switches forced at the racy sites: nothing changed.
+    expect(json.verify.stress).toMatchObject({ runs: 5, skipped: null, sides: ['rewrite'], nondeterministic: false });
     expect(json.summary).toMatch(/^outputs equal in every run, \d+\.\d\dx \(95% interval/);
     const written = readFileSync(path.join(root, 'main.py'), 'utf8');
     expect(written).not.toBe(SLEEPY);

@@ -215,6 +215,7 @@ export function buildProgram(): Command {
     .option('--report <file>', `${REPORT_HELP}: the verify figures and charts, and what was written`)
     .option('--stress-runs <n>', 'extra runs of a threaded rewrite with thread switches forced at the racy sites concur names', String(DEFAULT_STRESS_RUNS))
     .option('--no-stress', 'skip the race stress runs')
+    .option('--case <name=command>', 'also run this edge case (e.g. on an empty input) on both sides; a difference leaves the file unchanged; repeatable', collect)
     .option('--dry-run', 'do everything but write: print the diff that would be applied')
     .option('--root <dir>', 'copy this directory as the project (it must contain FILE)')
     .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)

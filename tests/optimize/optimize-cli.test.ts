@@ -92,6 +92,18 @@ describe.concurrent('concur optimize', () => {
     expect(readFileSync(path.join(root, 'main.py'), 'utf8')).toBe(SLEEPY);
   });
 
+  it('runs the edge cases (--case) on both sides and writes the file when they are equal too', async () => {
+    // The program reads its item count from argv; a rewrite that is right on 12 items must also be right on 0.
+    const counted = SLEEPY.replace('import time', 'import sys\nimport time').replace('range(12)', 'range(int(sys.argv[1]) if len(sys.argv) > 1 else 12)');
+    const root = project({ 'main.py': counted });
+    const result = await runConcur(['optimize', ...FAST, '--format', 'json', '--case', `empty=${PYTHON} main.py 0`, '--case', `one=${PYTHON} main.py 1`, 'main.py', ...RUN_MAIN], { cwd: root });
+    const json = JSON.parse(result.stdout) as OptimizeJson & { verify: { cases: Array<{ name: string; equal: boolean }> } };
+    // concur's rewrite is right on both: the cases ran and were equal, and the file was written.
+    expect(json.verify.cases.map((c) => [c.name, c.equal])).toEqual([['empty', true], ['one', true]]);
+    expect(json.applied).toBe(true);
+    expect(result.status).toBe(0);
+  });
+
   it('--dry-run prints the diff and writes nothing', async () => {
     const root = project({ 'main.py': SLEEPY });
     const result = await runConcur(['optimize', ...FAST, '--dry-run', 'main.py', ...RUN_MAIN], { cwd: root });

@@ -28,7 +28,7 @@ import { resolveSettings, type SelectionFlags } from '../settings-from-cli.js';
 import { isInteractive, useColor, type ColorChoice } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
 import { parseThreads } from './check.js';
-import { copyPatternBase, projectRelative, wholeNumber } from './verify.js';
+import { copyPatternBase, edgeCases, projectRelative, wholeNumber } from './verify.js';
 
 export interface OptimizeFlags extends SelectionFlags {
   format: string;
@@ -47,6 +47,7 @@ export interface OptimizeFlags extends SelectionFlags {
   /** False with --no-stress. */
   stress: boolean;
   stressRuns: string;
+  case?: string[];
 }
 
 export const DEFAULT_MIN_SPEEDUP = 1;
@@ -60,6 +61,7 @@ export async function optimizeCommand(fileArgument: string, command: string[], f
   const timeoutSeconds = Number(flags.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout: expected a number of seconds greater than 0, got "${flags.timeout}"`);
   const stressRuns = wholeNumber('--stress-runs', flags.stressRuns, 1);
+  const cases = edgeCases(flags.case ?? []);
   const minSpeedup = Number(flags.minSpeedup);
   if (!Number.isFinite(minSpeedup) || minSpeedup < 1) throw new UsageError(`--min-speedup: expected a ratio of at least 1, got "${flags.minSpeedup}"`);
   checkReportOption(flags.report);
@@ -118,6 +120,7 @@ export async function optimizeCommand(fileArgument: string, command: string[], f
       timeoutSeconds,
       compareStderr: Boolean(flags.compareStderr),
       outputDirectory,
+      cases,
       // A threaded rewrite is written back only if forced thread switches at the racy sites change nothing either.
       stress:
         flags.stress === false

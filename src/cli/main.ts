@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { checkCommand, type CheckFlags } from './commands/check.js';
 import { fixCommand, type FixFlags } from './commands/fix.js';
 import { DEFAULT_MIN_SPEEDUP, optimizeCommand, type OptimizeFlags } from './commands/optimize.js';
+import { DEFAULT_PROFILE_TIMEOUT_SECONDS, profileCommand, type ProfileFlags } from './commands/profile.js';
+import { profileHelp, splitProfileOperands } from './profile-arguments.js';
 import { explainCommand, rulesCommand } from './commands/rules.js';
 import { DEFAULT_RUNS, DEFAULT_STRESS_RUNS, DEFAULT_SWEEP_RUNS, DEFAULT_TIMEOUT_SECONDS, DEFAULT_WARMUP, verifyCommand, type VerifyFlags } from './commands/verify.js';
 import { DEFAULT_SWEEP_MAX } from '../verify/sweep.js';
@@ -32,7 +34,8 @@ function addSelectionOptions(command: Command): Command {
     .option('--isolated', 'ignore configuration files')
     .option('--threads <n>', 'worker threads for analysis (default: one per CPU)')
     .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
-    .option('--exit-zero', 'exit with status 0 even when there are findings');
+    .option('--exit-zero', 'exit with status 0 even when there are findings')
+    .option('--profile <file>', 'refine loop plans with a profile written by `concur profile` (see `concur profile --help`)');
 }
 
 export function buildProgram(): Command {
@@ -163,6 +166,35 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('profile')
+    .description(
+      'run the program once with probes on its loops, classify each loop (cpu, io, native, mixed) from the measurement, and write a profile\n\n' +
+        'Exit status: 0 profile written; 2 usage error, no loop to instrument, or the command could not be started.',
+    )
+    .usage('[options] [PATH] -- CMD [ARGS...]')
+    .argument('[path]', 'the file or directory whose loops to measure (default: the current directory); its directory (or the directory itself) is the project copied')
+    .argument('[command...]', 'the command that runs the program (after --; it runs in the copy, so paths relative to the project work)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'where to write the profile (default: concur-profile.json in the current directory)')
+    .option('--timeout <seconds>', 'kill the program (its whole process group) after this long', String(DEFAULT_PROFILE_TIMEOUT_SECONDS))
+    .option('--root <dir>', 'copy this directory as the project (it must contain PATH)')
+    .option('--keep', 'keep the instrumented copy (its location is printed) instead of removing it')
+    .option('--target-version <version>', 'oldest Python the code must run on: py38 ... py314 (default py39)')
+    .option('--free-threaded', 'the code runs on a free-threaded build (3.13t or later)')
+    .option('--exclude <patterns>', 'leave out paths matching these gitignore-style patterns', collect)
+    .option('--extend-exclude <patterns>', 'leave out these paths too, keeping configured excludes', collect)
+    .option('--config <file>', 'read settings from this pyproject.toml or concur.toml instead of the nearest one')
+    .option('--isolated', 'ignore configuration files')
+    .option('--threads <n>', 'worker threads for the analysis (default: one per CPU)')
+    .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
+    .addHelpText('after', profileHelp())
+    .action(async (path: string | undefined, command: string[], flags: ProfileFlags, self: Command) => {
+      const rawArgs = (self.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+      const operands = splitProfileOperands(rawArgs, path, command);
+      process.exitCode = await profileCommand(operands.path, operands.command, flags);
+    });
+
+  program
     .command('optimize')
     .description(
       'rewrite one file in a copy, verify it against the original, and write it back only if every output was equal and it is faster\n\n' +
@@ -181,6 +213,9 @@ export function buildProgram(): Command {
     .option('--output-dir <dir>', 'also compare every file the program writes under this directory of the project')
     .option('--unsafe-fixes', 'also apply fixes marked unsafe (their output order or exceptions may differ; verify still compares)')
     .option('--report <file>', `${REPORT_HELP}: the verify figures and charts, and what was written`)
+    .option('--stress-runs <n>', 'extra runs of a threaded rewrite with thread switches forced at the racy sites concur names', String(DEFAULT_STRESS_RUNS))
+    .option('--no-stress', 'skip the race stress runs')
+    .option('--case <name=command>', 'also run this edge case (e.g. on an empty input) on both sides; a difference leaves the file unchanged; repeatable', collect)
     .option('--dry-run', 'do everything but write: print the diff that would be applied')
     .option('--root <dir>', 'copy this directory as the project (it must contain FILE)')
     .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)

@@ -66,6 +66,10 @@ export interface Plan {
   rationale: string;
   /** The environment variable the rewritten code reads its worker count from, when there is a rewrite. */
   workersVariable?: string;
+  /** Measured plans (`--profile`): the program's expected speedup (the loop's, when it ran outside the first process). */
+  estimatedSpeedup?: number;
+  /** Measured process plans: items per task. */
+  chunksize?: number;
 }
 
 export interface Finding extends Range {
@@ -97,6 +101,8 @@ export interface FileError {
 export interface LoopVerdict {
   path: string;
   line: number;
+  /** Where the loop starts on its line: not shown, but `concur profile` tells loops on one line apart by it. */
+  loopColumn?: number;
   verdict: 'parallel' | 'rejected';
   reason: string;
 }

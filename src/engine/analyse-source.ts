@@ -9,6 +9,8 @@ import type { Catalogue } from '../catalogue/schema.js';
 import type { FileError, Finding, LoopVerdict } from '../diagnostics/finding.js';
 import { LineIndex } from '../parser/line-index.js';
 import { parse, type Parser } from '../parser/parser.js';
+import { matchMeasurements } from '../profile/match.js';
+import type { FileMeasurements } from '../profile/profile-file.js';
 import type { CompileInput } from '../parser/python-check.js';
 import { summariseModule, type ModuleSummary } from '../project/summary.js';
 import type { PendingFinding, ReportOptions, Rule } from '../rules/rule.js';
@@ -30,6 +32,8 @@ export interface AnalysisOptions {
   projectModules: ReadonlySet<string>;
   /** Lines of context captured around each finding for the text format's code frame (0: none). */
   snippetContext: number;
+  /** The file's loops as `concur profile` measured them. */
+  measurements?: FileMeasurements;
 }
 
 export interface FileAnalysis {
@@ -43,6 +47,8 @@ export interface FileAnalysis {
   lineCount: number;
   /** Hash of the analysed text, so `fix` can tell whether the file changed since. */
   fingerprint?: string;
+  /** Measurements of the profile that no longer fit the file (`--profile`), and how many did. */
+  profile?: { used: number; warnings: string[] };
   /**
    * Set when tree-sitter reported a syntax error or Python 2 statements: the analysis is kept
    * only if Python's own `compile()` accepts the file (see `settleDoubtfulFiles`).
@@ -76,6 +82,8 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
     // Perhaps valid Python the grammar misread: analyse what parsed, but never edit it.
     fixesAllowed = false;
   }
+  const measured = options.measurements ? matchMeasurements(model.root.node, lines, options.measurements) : undefined;
+  if (measured) result.profile = { used: measured.byStart.size, warnings: measured.warnings };
   const suppressions = collectSuppressions(model.comments.map((c) => ({ line: lines.position(c.start).line, text: c.text })));
 
   for (const rule of options.rules) {
@@ -107,13 +115,14 @@ export function analyseSource(source: SourceFile, options: AnalysisOptions): Fil
       targetVersion: options.targetVersion,
       runtime: options.runtime,
       fixesAllowed,
+      measurement: measured ? (node) => measured.byStart.get(node.startIndex) : () => undefined,
       report(node, message, extra) {
         const finding = make(node, message, extra);
         if (finding) result.findings.push(finding);
       },
       recordLoop(node, verdict, reason) {
-        const { line } = lines.position(node.startIndex);
-        result.loops.push({ path: source.path, line, verdict, reason });
+        const { line, column } = lines.position(node.startIndex);
+        result.loops.push({ path: source.path, line, loopColumn: column, verdict, reason });
       },
       defer(node, data, extra) {
         const finding = make(node, '', extra, true);

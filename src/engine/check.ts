@@ -8,6 +8,7 @@ import picomatch from 'picomatch';
 import type { FileError, Finding, LoopVerdict } from '../diagnostics/finding.js';
 import { discoverFiles } from '../discovery/discover.js';
 import type { Settings } from '../config/settings.js';
+import type { FileMeasurements } from '../profile/profile-file.js';
 import type { Report } from '../output/report.js';
 import { ProjectIndex } from '../project/project-index.js';
 import { ModuleNamer } from '../project/module-names.js';
@@ -34,6 +35,8 @@ export interface CheckOptions {
   maxWorkers?: number;
   /** Called as each file finishes, for progress display. */
   onProgress?(done: number, total: number): void;
+  /** Loops measured by `concur profile`, by absolute path of their file (`--profile`). */
+  measurements?: ReadonlyMap<string, FileMeasurements>;
 }
 
 export interface CheckResult {
@@ -43,6 +46,8 @@ export interface CheckResult {
   /** Display path -> absolute path and fingerprint of the text analysed, for `fix`. */
   files: Map<string, { absolutePath: string; fingerprint?: string }>;
   linesAnalysed: number;
+  /** With measurements: how many loops they refined, and the ones that no longer fit the code. */
+  profile?: { used: number; warnings: string[] };
   /** The linked project, for callers that query its facts beyond the findings (concur verify's stress mode). */
   project: ProjectIndex;
 }
@@ -70,7 +75,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     const relativePath = relative(patternBase, file.absolutePath).split(sep).join('/');
     const ignored = perFileIgnores.filter((p) => p.matches(relativePath)).flatMap((p) => p.selectors);
     const fileRules = ignored.length ? selectRules(settings.select, [...settings.ignore, ...ignored]) : rules;
-    return { file, moduleName: identity.name, isPackage: identity.isPackage, ruleCodes: fileRules.map((r) => r.meta.code) };
+    const measurements = options.measurements?.get(file.absolutePath);
+    return { file, moduleName: identity.name, isPackage: identity.isPackage, ruleCodes: fileRules.map((r) => r.meta.code), ...(measurements ? { measurements } : {}) };
   });
 
   const findings: Finding[] = [];
@@ -81,6 +87,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const doubtful: FileAnalysis[] = [];
   const files = new Map<string, { absolutePath: string; fingerprint?: string }>();
   for (const file of discovered.files) files.set(file.path, { absolutePath: file.absolutePath });
+  const profile = options.measurements ? { used: 0, warnings: [] as string[] } : undefined;
   let analysed = 0;
   let lines = 0;
   let done = 0;
@@ -97,6 +104,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     options.onProgress?.(done, tasks.length);
     const entry = files.get(analysis.path);
     if (entry) entry.fingerprint = analysis.fingerprint;
+    if (profile && analysis.profile) {
+      profile.used += analysis.profile.used;
+      profile.warnings.push(...analysis.profile.warnings.map((warning) => `${analysis.path}: ${warning}`));
+    }
     if (analysis.error) errors.push(analysis.error);
     else if (analysis.doubt) doubtful.push(analysis);
     else accept(analysis);
@@ -124,6 +135,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     filesFound: discovered.files.length,
     files,
     linesAnalysed: lines,
+    ...(profile ? { profile } : {}),
     project,
   };
 }
@@ -152,7 +164,7 @@ function settleDeferred(pending: Array<PendingFinding & { rule: string }>, proje
     const rule = rules.get(item.rule);
     const resolution = rule?.resolve?.(item, project);
     if (!resolution) continue;
-    if (resolution.loop) loops.push({ path: item.finding.path, line: item.finding.line, ...resolution.loop });
+    if (resolution.loop) loops.push({ path: item.finding.path, line: item.finding.line, loopColumn: item.finding.column, ...resolution.loop });
     if (resolution.message === undefined) continue;
     const finding: Finding = { ...item.finding, message: resolution.message, related: resolution.related ?? item.finding.related };
     if (resolution.plan) finding.plan = resolution.plan;

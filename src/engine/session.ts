@@ -9,6 +9,7 @@ import { getParser } from '../parser/parser.js';
 import { ALL_RULES } from '../rules/registry.js';
 import { readSource } from '../source/read.js';
 import type { RuntimeOptions } from '../config/settings.js';
+import type { FileMeasurements } from '../profile/profile-file.js';
 import { analyseSource, type FileAnalysis } from './analyse-source.js';
 
 export interface SessionOptions {
@@ -25,6 +26,8 @@ export interface FileTask {
   isPackage: boolean;
   /** Codes of the rules to run on this file (selection and per-file ignores applied). */
   ruleCodes: string[];
+  /** Its loops as `concur profile` measured them (`--profile`). */
+  measurements?: FileMeasurements;
 }
 
 export type AnalyseFile = (task: FileTask) => Promise<FileAnalysis>;
@@ -48,6 +51,7 @@ export async function createSession(options: SessionOptions): Promise<AnalyseFil
         isPackage: task.isPackage,
         projectModules,
         snippetContext: options.snippetContext,
+        measurements: task.measurements,
       });
     } catch (error) {
       // One file must never take the run down; say which file and what happened.

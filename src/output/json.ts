@@ -76,8 +76,16 @@ function toJsonFinding(finding: Finding): JsonFinding {
   if (finding.fix) json.fix = toJsonFix(finding.fix);
   if (finding.related) json.related = finding.related.map(toJsonRelated);
   if (finding.plan) {
-    const { model, workload, workers, rationale, workersVariable } = finding.plan;
-    json.plan = { model, workload, workers, rationale, ...(workersVariable ? { workersVariable } : {}) };
+    const { model, workload, workers, rationale, workersVariable, estimatedSpeedup, chunksize } = finding.plan;
+    json.plan = {
+      model,
+      workload,
+      workers,
+      rationale,
+      ...(workersVariable ? { workersVariable } : {}),
+      ...(estimatedSpeedup !== undefined ? { estimatedSpeedup } : {}),
+      ...(chunksize !== undefined ? { chunksize } : {}),
+    };
   }
   return json;
 }

@@ -85,7 +85,8 @@ const WORKLOAD_WORDS: Record<Plan['workload'], string> = {
 };
 
 function describePlan(plan: Plan): string {
-  return `${plan.model} with ${count(plan.workers, 'worker')} for ${WORKLOAD_WORDS[plan.workload]}: ${plan.rationale}`;
+  const expected = plan.estimatedSpeedup === undefined ? '' : `, estimated speedup ${plan.estimatedSpeedup.toFixed(2)}x`;
+  return `${plan.model} with ${count(plan.workers, 'worker')} for ${WORKLOAD_WORDS[plan.workload]}${expected}: ${plan.rationale}`;
 }
 
 /** ruff's `--show-fixes` enumeration: fixes available, grouped by file and rule. */

@@ -9,8 +9,10 @@ import { functionEffects } from '../loops/function-effects.js';
 import type { LoopAnalysis, MapEffects, WorkHint } from '../loops/types.js';
 import type { SyntaxNode } from '../parser/parser.js';
 import type { SemanticModel } from '../semantic/model.js';
+import type { LoopMeasurement } from '../profile/profile-file.js';
 import { hasHeavyLoop } from './cpu-evidence.js';
 import { hybridSplit, type HybridSplit, type HybridSplitResult } from './hybrid-split.js';
+import { planFromMeasurement } from './measured-plan.js';
 
 /** What planning needs to know about a loop: plain data, so that it can also be decided after linking files. */
 export interface PlanFacts {
@@ -34,6 +36,8 @@ export interface PlanFacts {
    * and a computing part (processes), or why it does not.
    */
   hybrid?: HybridSplitResult;
+  /** The loop as `concur profile` measured it (`--profile`): it overrides the static guesses. */
+  measured?: LoopMeasurement;
 }
 
 /** `hoisted`: heavy expressions the commit stage consumes, which the rewrite computes in the map stage. */
@@ -120,6 +124,42 @@ export type WorkersDefault = { kind: 'fixed'; count: number } | { kind: 'cpu-cou
 export const IO_THREADS: Record<string, number> = { network: 16, sleep: 16, subprocess: 16, disk: 8, database: 8, wait: 8 };
 
 export function planLoop(analysis: PlanFacts, options: PlanOptions): PlanDecision {
+  const decision = planStatically(analysis, options);
+  const nothingToRun = analysis.mapStatements === 0 && !options.hoistedWork;
+  return analysis.measured && !nothingToRun ? planWithMeasurement(analysis.measured, decision, analysis, options) : decision;
+}
+
+/**
+ * A measured loop: what the code rules out (an async loop that does not await, pure Python in a
+ * notebook) stays ruled out, but whether it is worth it, the model and the workers come from the
+ * measurement.
+ */
+function planWithMeasurement(measured: LoopMeasurement, decision: PlanDecision, facts: PlanFacts, options: PlanOptions): PlanDecision {
+  if (decision.kind === 'rejected' && !decision.reason.startsWith('not worth it')) return decision;
+  const blocking = facts.effects.blocking;
+  const result = planFromMeasurement(
+    measured,
+    {
+      inAsyncFunction: options.inAsyncFunction,
+      mapAwaits: options.mapAwaits,
+      notebook: options.notebook,
+      freeThreaded: Boolean(options.freeThreaded),
+      hybridObstacle: facts.hybrid?.kind === 'split' ? hybridObstacle(facts, options) : (facts.hybrid?.reason ?? 'the map stage does not wait and then compute in statements of their own'),
+      ioThreadCap: blocking.length > 0 ? ioThreads(blocking, undefined) : IO_THREADS.network,
+      construct: options.construct ?? 'loop',
+    },
+    decision.kind === 'plan' ? decision.plan : undefined,
+  );
+  if (result.kind === 'rejected') return result;
+  return {
+    kind: 'plan',
+    plan: result.plan,
+    defaultWorkers: result.perCpu ? { kind: 'cpu-count' } : { kind: 'fixed', count: result.plan.workers },
+    ...(result.ioThreads !== undefined ? { ioThreads: result.ioThreads } : {}),
+  };
+}
+
+function planStatically(analysis: PlanFacts, options: PlanOptions): PlanDecision {
   const { effects, workPerIteration, estimatedIterations: iterations } = analysis;
   const words = wordsOf(options);
   const blocking = effects.blocking;

@@ -8,6 +8,7 @@ import type { RuntimeOptions } from '../config/settings.js';
 import type { Edit, Finding, Fix, Plan, RelatedLocation } from '../diagnostics/finding.js';
 import type { LineIndex } from '../parser/line-index.js';
 import type { SyntaxNode } from '../parser/parser.js';
+import type { LoopMeasurement } from '../profile/profile-file.js';
 import type { ProjectIndex } from '../project/project-index.js';
 import type { SemanticModel } from '../semantic/model.js';
 import type { SourceFile } from '../source/source-file.js';
@@ -35,6 +36,8 @@ export interface RuleContext {
   runtime: RuntimeOptions;
   /** False when the file parsed with errors that `compile()` accepted: never offer edits then. */
   fixesAllowed: boolean;
+  /** The loop (a `for` statement or comprehension) as `concur profile` measured it, if `--profile` has it. */
+  measurement(node: SyntaxNode): LoopMeasurement | undefined;
   report(node: SyntaxNode, message: string, options?: ReportOptions): void;
   /** Records the verdict on a loop or comprehension considered for concurrent execution. */
   recordLoop(node: SyntaxNode, verdict: 'parallel' | 'rejected', reason: string): void;

@@ -11,6 +11,8 @@ export class VerifyProgress {
   constructor(
     private readonly enabled: boolean,
     private readonly stream: NodeJS.WriteStream = process.stderr,
+    /** The command the line speaks for (`concur profile` shares it). */
+    private readonly command = 'verify',
   ) {}
 
   /** Shows `label` with a clock that counts from now. */
@@ -28,7 +30,7 @@ export class VerifyProgress {
   private draw(): void {
     const seconds = ((Date.now() - this.started) / 1000).toFixed(1);
     const columns = this.stream.columns || 80;
-    const text = `verify: ${this.label} ${seconds} s`;
+    const text = `${this.command}: ${this.label} ${seconds} s`;
     this.stream.write(`\r\x1b[2K${text.length >= columns ? text.slice(0, columns - 1) : text}`);
     this.shown = true;
   }

@@ -1,4 +1,5 @@
 /** `concur check PATH...`: report findings in text, JSON or SARIF. */
+import path from 'node:path';
 import { runCheck } from '../../engine/check.js';
 import { renderJson } from '../../output/json.js';
 import { renderSarif } from '../../output/sarif.js';
@@ -10,6 +11,8 @@ import { checkReportData } from '../../report/gather.js';
 import { EXIT_ERROR, exitStatus } from '../exit-status.js';
 import { checkReportOption, reportContext, saveReport } from '../report-option.js';
 import { VERSION } from '../version.js';
+import { loadProfile, type LoadedProfile } from '../../profile/profile-file.js';
+import type { CheckResult } from '../../engine/check.js';
 
 export interface CheckFlags extends SelectionFlags {
   format: string;
@@ -20,6 +23,7 @@ export interface CheckFlags extends SelectionFlags {
   forceExclude?: boolean;
   threads?: string;
   quiet?: boolean;
+  profile?: string;
   report?: string;
 }
 
@@ -33,6 +37,7 @@ export async function checkCommand(paths: string[], flags: CheckFlags): Promise<
   const { settings, patternBase } = resolveSettings(targets, flags, cwd);
   const color = useColor(flags.color, process.stdout);
   const progress = new Progress(isInteractive(process.stderr) && !flags.quiet, 'Analysing');
+  const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile, cwd);
   const result = await runCheck({
     paths: targets,
     cwd,
@@ -43,8 +48,10 @@ export async function checkCommand(paths: string[], flags: CheckFlags): Promise<
     patternBase,
     maxWorkers: parseThreads(flags.threads),
     onProgress: (done, total) => progress.update(done, total),
+    measurements: profile?.byFile,
   });
   progress.clear();
+  if (profile) reportProfileUse(profile, result, cwd);
   const { report } = result;
 
   switch (flags.format) {
@@ -68,4 +75,19 @@ export function parseThreads(value: string | undefined): number | undefined {
   const threads = Number(value);
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads takes a whole number of at least 1, not "${value}"`);
   return threads;
+}
+
+/** On stderr: measurements that no longer fit the code, or a profile that matched nothing checked. */
+export function reportProfileUse(profile: LoadedProfile, result: CheckResult, cwd: string): void {
+  const shown = relativePath(cwd, profile.path);
+  for (const warning of result.profile?.warnings ?? []) process.stderr.write(`concur: warning: profile ${shown}: ${warning}\n`);
+  const measured = [...profile.byFile.values()].reduce((n, file) => n + file.loops.length, 0);
+  if (measured > 0 && (result.profile?.used ?? 0) === 0 && (result.profile?.warnings.length ?? 0) === 0) {
+    process.stderr.write(`concur: warning: profile ${shown}: none of its ${measured} measured loops is in the files checked (it was recorded under ${profile.document.root})\n`);
+  }
+}
+
+function relativePath(cwd: string, file: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') ? relative : file;
 }

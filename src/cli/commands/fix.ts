@@ -11,7 +11,8 @@ import { fixReportData } from '../../report/gather.js';
 import { EXIT_ERROR, exitStatus } from '../exit-status.js';
 import { checkReportOption, reportContext, saveReport } from '../report-option.js';
 import { useColor, type ColorChoice } from '../terminal.js';
-import { parseThreads } from './check.js';
+import { parseThreads, reportProfileUse } from './check.js';
+import { loadProfile } from '../../profile/profile-file.js';
 
 export interface FixFlags extends SelectionFlags {
   diff?: boolean;
@@ -20,6 +21,7 @@ export interface FixFlags extends SelectionFlags {
   exitZero?: boolean;
   threads?: string;
   forceExclude?: boolean;
+  profile?: string;
   report?: string;
 }
 
@@ -30,6 +32,7 @@ export async function fixCommand(paths: string[], flags: FixFlags): Promise<numb
   const { settings, patternBase } = resolveSettings(targets, flags, cwd);
   const color = useColor(flags.color, process.stdout);
   const errorColor = useColor(flags.color, process.stderr);
+  const profile = flags.profile === undefined ? undefined : loadProfile(flags.profile, cwd);
   const check = () =>
     runCheck({
       paths: targets,
@@ -39,9 +42,12 @@ export async function fixCommand(paths: string[], flags: FixFlags): Promise<numb
       forceExclude: flags.forceExclude,
       patternBase,
       maxWorkers: parseThreads(flags.threads),
+      measurements: profile?.byFile,
     });
   const writeErrors = new Set<string>();
   let result = await check();
+  // Only the first check sees the code that was measured: the re-checks after fixing see rewritten loops.
+  if (profile) reportProfileUse(profile, result, cwd);
 
   if (flags.diff) {
     const changes = await planChanges(result, flags.unsafeFixes, writeErrors);

@@ -182,7 +182,7 @@ function seconds(option: string, value: string): number {
 }
 
 /** `--case NAME=CMD`, repeated: names unique. */
-function edgeCases(values: readonly string[]): EdgeCase[] {
+export function edgeCases(values: readonly string[]): EdgeCase[] {
   const cases: EdgeCase[] = [];
   for (const value of values) {
     const parsed = parseCase(value);

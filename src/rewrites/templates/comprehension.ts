@@ -149,7 +149,8 @@ function buildFix(input: ComprehensionRewriteInput): FixDraft {
     (consumer !== undefined && SHORT_CIRCUIT_CONSUMERS.has(consumer)) ||
     (consumer !== undefined && WINDOWED_CONSUMERS.has(consumer) && !items.sized) ||
     (!items.sized && input.facts.feedMayRaise);
-  const chunksize = processes && items.length ? `, chunksize=max(1, ${items.length} // (4 * ${workers}))` : '';
+  // A measured plan (`--profile`) knows the chunk size; otherwise four tasks per worker.
+  const chunksize = processes && input.plan.chunksize !== undefined ? `, chunksize=${input.plan.chunksize}` : processes && items.length ? `, chunksize=max(1, ${items.length} // (4 * ${workers}))` : '';
   // With an item timeout, always the window: it gives each call its own deadline.
   const results = resultsInOrder(writer, pool, fn, { text: items.text, readAtOnce: !windowed }, workers, `${pool}.map(${fn}, ${items.text}${chunksize})`);
 

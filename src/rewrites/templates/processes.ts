@@ -55,11 +55,16 @@ export function processesRewrite(context: RewriteContext): Edit[] {
   if (sent.length > 0) fn = `${context.imports.module('functools')}.partial(${worker}, ${sent.map((n) => `${n}=${n}`).join(', ')})`;
   const iterable = iterableText(parts.iterable);
   // Chunks amortise pickling; a loop that can stop early sends one item at a time, so that
-  // stopping wastes at most one item per worker.
+  // stopping wastes at most one item per worker. A measured plan (`--profile`) knows the size.
+  const stopsEarly = context.analysis.exits.length > 0;
   const chunksize =
-    parts.iterable.type === 'identifier' && isSized(model, context.scope, parts.iterable) && context.analysis.exits.length === 0
-      ? `, chunksize=max(1, len(${iterable}) // (4 * ${workers}))`
-      : '';
+    context.plan.chunksize !== undefined && !stopsEarly
+      ? context.plan.chunksize > 1
+        ? `, chunksize=${context.plan.chunksize}`
+        : ''
+      : parts.iterable.type === 'identifier' && isSized(model, context.scope, parts.iterable) && !stopsEarly
+        ? `, chunksize=max(1, len(${iterable}) // (4 * ${workers}))`
+        : '';
   const results = resultsInOrder(context, pool, fn, loopPoolInput(context), workers, `${pool}.map(${fn}, ${iterable}${chunksize})`);
   const head = commitLoopHead(parts, names.fresh('result'), u, names);
   let loopText = '';

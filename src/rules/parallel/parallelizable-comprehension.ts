@@ -164,7 +164,8 @@ export const parallelizableComprehension: Rule = {
         context.recordLoop(node, 'rejected', `\`${executionScope.displayName}\` already runs in a pool's workers (handed to the pool at line ${line}): pools inside pool workers multiply workers`);
         continue;
       }
-      const decision = planLoop(facts.plan, {
+      const measured = context.measurement(node);
+      const decision = planLoop(measured ? { ...facts.plan, measured } : facts.plan, {
         targetVersion: context.targetVersion,
         inAsyncFunction: executionScope.kind === 'function' && executionScope.isAsync,
         // An awaiting element is rejected above: asynchronous comprehensions are left to asyncio.

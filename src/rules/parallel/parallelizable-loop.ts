@@ -167,6 +167,8 @@ export const parallelizableLoop: Rule = {
         freeThreaded: context.runtime.freeThreaded,
       };
       const facts = planFactsOf(model, analysis, hoisted.map((h) => h.expression));
+      const measured = context.measurement(loop);
+      if (measured) facts.measured = measured;
       const words = loopWords(model, analysis, hoisted);
       const header = headerOf(context, analysis);
       const rewrite = (plan: Plan, defaultWorkers: WorkersDefault, ioThreads?: number) =>
@@ -188,8 +190,13 @@ export const parallelizableLoop: Rule = {
         // The map stage calls functions of other files: decide once every file is linked, with
         // the rewrite for each plan the answer can lead to already made here, where the tree is.
         const candidates: Record<string, CandidateFix> = {};
-        for (const [key, plan, workers] of candidatePlans(options, facts.estimatedIterations)) {
-          const result = rewrite(plan, workers);
+        const plans = candidatePlans(options, facts.estimatedIterations);
+        // A measured plan is decided by the measurement, which the other files do not change.
+        const decided = measured ? planLoop(facts, options) : undefined;
+        const measuredPlan = decided?.kind === 'plan' ? decided : undefined;
+        if (measuredPlan) plans.push([candidateKey(measuredPlan.plan.model, measuredPlan.defaultWorkers), measuredPlan.plan, measuredPlan.defaultWorkers]);
+        for (const [key, plan, workers] of plans) {
+          const result = rewrite(plan, workers, plan === measuredPlan?.plan ? measuredPlan.ioThreads : undefined);
           if (result) {
             candidates[key] = result.kind === 'rewrite' ? { fix: withRanges(context, result.fix), workersVariable: result.workersVariable } : { refused: result.reason };
           }

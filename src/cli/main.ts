@@ -6,7 +6,7 @@ import { DEFAULT_MIN_SPEEDUP, optimizeCommand, type OptimizeFlags } from './comm
 import { DEFAULT_PROFILE_TIMEOUT_SECONDS, profileCommand, type ProfileFlags } from './commands/profile.js';
 import { profileHelp, splitProfileOperands } from './profile-arguments.js';
 import { explainCommand, rulesCommand } from './commands/rules.js';
-import { DEFAULT_RUNS, DEFAULT_SWEEP_RUNS, DEFAULT_TIMEOUT_SECONDS, DEFAULT_WARMUP, verifyCommand, type VerifyFlags } from './commands/verify.js';
+import { DEFAULT_RUNS, DEFAULT_STRESS_RUNS, DEFAULT_SWEEP_RUNS, DEFAULT_TIMEOUT_SECONDS, DEFAULT_WARMUP, verifyCommand, type VerifyFlags } from './commands/verify.js';
 import { DEFAULT_SWEEP_MAX } from '../verify/sweep.js';
 import { EXIT_ERROR } from './exit-status.js';
 import { rememberInvocation } from './report-option.js';
@@ -95,7 +95,7 @@ export function buildProgram(): Command {
     .command('verify')
     .description(
       'run the original program and its rewrite in isolated copies, compare their outputs and measure them\n\n' +
-        'Exit status: 0 outputs equal; 1 outputs differ, or the rewrite timed out or could not start; ' +
+        'Exit status: 0 outputs equal; 1 outputs differ, the rewrite timed out or could not start, or the stress runs found a race or a hang; ' +
         '2 usage error, nothing to rewrite, or the original itself could not run.',
     )
     .usage('[options] PATH -- CMD [ARGS...]')
@@ -113,6 +113,10 @@ export function buildProgram(): Command {
     .option('--sweep-workers <list>', 'the worker counts of the sweep instead, comma-separated (1,2,8); implies --sweep')
     .option('--sweep-max <n>', 'largest worker count of the default sweep for threads and asyncio', String(DEFAULT_SWEEP_MAX))
     .option('--sweep-runs <n>', 'runs per worker count in the sweep', String(DEFAULT_SWEEP_RUNS))
+    .option('--case <name=command>', 'also run this edge case (a shell command, e.g. on an empty input) once on each side and compare; repeatable', collect)
+    .option('--stress-runs <n>', 'extra runs of each side that runs threads, with thread switches forced at the racy sites concur names', String(DEFAULT_STRESS_RUNS))
+    .option('--stress-timeout <seconds>', 'a stress run taking longer is a hang (default: 10 times the slowest normal run, at least 10 s, at most --timeout)')
+    .option('--no-stress', 'skip the race stress mode')
     .option('--root <dir>', 'copy this directory as the project (it must contain PATH)')
     .option('--keep', 'keep the copies (their location is printed) instead of removing them')
     .option('--report <file>', `${REPORT_HELP}: figures, charts of time, scaling, CPU and memory, the rewrite's diff`)
@@ -140,6 +144,10 @@ export function buildProgram(): Command {
         '  concur verify --candidate ../app-rewritten app/main.py -- python3 main.py',
         '      compare against a rewrite made by hand (or by an earlier `concur fix`)',
         '  concur verify --format json app/main.py -- python3 main.py | jq .speedup',
+        "  concur verify --case 'empty=python3 main.py /dev/null' --case 'one=echo 7 | python3 main.py -' app/main.py -- python3 main.py big.txt",
+        '      also compare the two programs on an empty input and on a single item (each case runs with sh -c in the copy)',
+        '  concur verify --stress-runs 10 --timeout 30 app/workers.py -- python3 workers.py',
+        '      force thread switches at the racy sites concur names, 10 times per side; a run past 30 s is a hang',
         '  concur verify --sweep --report verify.html app/main.py -- python3 main.py',
         '      also write an HTML report with charts (time per variant, scaling against the ideal, CPU, memory)',
         '',
@@ -147,6 +155,10 @@ export function buildProgram(): Command {
         'caches and bytecode; virtual environments and node_modules are linked, not copied).',
         'Runs are interleaved, original then rewrite, after the warm-ups; the speedup is the ratio of',
         'median wall times with a 95% percentile bootstrap interval over the paired runs.',
+        'When the rewrite or the program starts threads, stress runs follow: Python loads a tracer that pauses',
+        'between the read and the write of each race RC101/RC102 name and between the two acquisitions of each',
+        'DL101 lock-order inversion; an outcome no normal run had is a race, a run past its timeout is a hang',
+        '(exit status 1 for either; --no-stress skips them).',
       ].join('\n'),
     )
     .action(async (path: string, command: string[], flags: VerifyFlags) => {
@@ -201,6 +213,9 @@ export function buildProgram(): Command {
     .option('--output-dir <dir>', 'also compare every file the program writes under this directory of the project')
     .option('--unsafe-fixes', 'also apply fixes marked unsafe (their output order or exceptions may differ; verify still compares)')
     .option('--report <file>', `${REPORT_HELP}: the verify figures and charts, and what was written`)
+    .option('--stress-runs <n>', 'extra runs of a threaded rewrite with thread switches forced at the racy sites concur names', String(DEFAULT_STRESS_RUNS))
+    .option('--no-stress', 'skip the race stress runs')
+    .option('--case <name=command>', 'also run this edge case (e.g. on an empty input) on both sides; a difference leaves the file unchanged; repeatable', collect)
     .option('--dry-run', 'do everything but write: print the diff that would be applied')
     .option('--root <dir>', 'copy this directory as the project (it must contain FILE)')
     .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)

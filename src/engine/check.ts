@@ -48,6 +48,8 @@ export interface CheckResult {
   linesAnalysed: number;
   /** With measurements: how many loops they refined, and the ones that no longer fit the code. */
   profile?: { used: number; warnings: string[] };
+  /** The linked project, for callers that query its facts beyond the findings (concur verify's stress mode). */
+  project: ProjectIndex;
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
@@ -134,6 +136,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     files,
     linesAnalysed: lines,
     ...(profile ? { profile } : {}),
+    project,
   };
 }
 

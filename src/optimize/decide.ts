@@ -26,6 +26,8 @@ export function decide(report: VerifyReport, target: string, minSpeedup: number)
   if (!report.equal) {
     const details = report.differences.map((d) => `${d.description} (${d.runs} of ${d.of} runs)`);
     if (report.nondeterministic) details.push(...report.nondeterminism.map((n) => `${n.side}: ${n.description}`));
+    if (report.stress.introducedByRewrite) details.push('the stress runs (thread switches forced at the racy sites) found outcomes the original never had: see the stress section', ...report.stress.advice);
+    details.push(...report.cases.filter((c) => !c.equal).map((c) => `edge case ${c.name}: outputs differ`));
     return { apply: false, refusal: 'different', summary: 'the rewritten program does not produce what the original produces', details };
   }
   const speedup = report.speedup;

@@ -4,7 +4,7 @@
  */
 import { CATEGORIES, compareFindings, type Finding, type LoopVerdict } from '../diagnostics/finding.js';
 import { sortedErrors, sortedLoops, type Report } from '../output/report.js';
-import type { RunRecord, SideFigures, VerifyReport } from '../verify/verify.js';
+import { stressFound, type RunRecord, type SideFigures, type VerifyReport } from '../verify/verify.js';
 import { fileDiff } from './file-diff.js';
 import type { AnalysisSection, AnalysisSummary, ChangesSection, FixAvailability, LoopPlan, ReportData, ReportFinding, VariantFigures, VerifySection } from './model.js';
 
@@ -195,20 +195,27 @@ export function verifySection(report: VerifyReport): VerifySection {
           },
         }
       : {}),
-    differences: report.differences.map((d) => ({ ...d })),
+    // An edge case that differs is a difference too (one run of each side).
+    differences: [...report.differences.map((d) => ({ ...d })), ...report.cases.flatMap((c) => c.differences.map((d) => ({ ...d, description: `case ${c.name}: ${d.description}`, runs: 1, of: 1 })))],
     nondeterminism: report.nondeterminism.map((n) => ({ side: n.side, description: n.description, ...(n.excerpt ? { excerpt: n.excerpt } : {}) })),
     notes: [...report.notes],
-    runCounts: { original: report.records.filter((r) => r.side === 'original').length, rewrite: report.records.filter((r) => r.side === 'rewrite').length },
+    runCounts: { original: mainRuns(report, 'original'), rewrite: mainRuns(report, 'rewrite') },
   };
+}
+
+/** Warm-up, timed and sweep runs (edge cases and stress runs are counted apart). */
+function mainRuns(report: VerifyReport, side: RunRecord['side']): number {
+  return report.records.filter((r) => r.side === side && (r.phase === 'warmup' || r.phase === 'timed' || r.phase === 'sweep')).length;
 }
 
 function verifyHeadline(report: VerifyReport): string {
   if (report.status === 'original-failed') return report.failure ?? 'the original failed';
   if (!report.equal) return 'outputs differ';
-  if (!report.speedup) return 'outputs equal';
+  const stress = stressFound(report.stress) ? `; the stress runs found ${[...(report.stress.differences.length ? ['a race'] : []), ...(report.stress.hangs.length ? ['a hang'] : [])].join(' and ')}` : '';
+  if (!report.speedup) return `outputs equal${stress}`;
   const s = report.speedup;
   const interval = `${Math.round(s.level * 100)}% interval ${s.interval.low.toFixed(2)}–${s.interval.high.toFixed(2)}x`;
-  return s.speedup >= 1 ? `outputs equal, ${s.speedup.toFixed(2)}x faster (${interval})` : `outputs equal, ${(1 / s.speedup).toFixed(2)}x slower (${interval})`;
+  return (s.speedup >= 1 ? `outputs equal, ${s.speedup.toFixed(2)}x faster (${interval})` : `outputs equal, ${(1 / s.speedup).toFixed(2)}x slower (${interval})`) + stress;
 }
 
 /** A word as a POSIX shell would need it: bare when safe, else in single quotes. */

@@ -21,6 +21,11 @@ export interface RunRequest {
   timeoutSeconds: number;
   /** Prefix of the files that take the command's stdout and stderr (removed after reading). */
   outputPrefix: string;
+  /**
+   * On a timeout, send this signal to the group first and wait `graceSeconds` before the kill
+   * (the stress tracer dumps every thread's stack on SIGUSR1: where a hang waits).
+   */
+  beforeKill?: { signal: NodeJS.Signals; graceSeconds: number };
 }
 
 export interface RunOutcome {
@@ -60,8 +65,12 @@ export function killLiveGroups(): void {
 }
 
 function killGroup(group: number): void {
+  signalGroup(group, 'SIGKILL');
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-group, 'SIGKILL');
+    process.kill(-group, signal);
   } catch {
     // Already gone.
   }
@@ -176,7 +185,10 @@ export class Launcher {
         const commandGroup = group;
         timer = setTimeout(() => {
           timedOut = true;
-          killGroup(commandGroup);
+          const warning = request.beforeKill;
+          if (!warning) return killGroup(commandGroup);
+          signalGroup(commandGroup, warning.signal);
+          timer = setTimeout(() => killGroup(commandGroup), warning.graceSeconds * 1000);
         }, request.timeoutSeconds * 1000);
         result = await this.next();
       }

@@ -2,7 +2,8 @@
  * `concur verify --format json`: one object. The fields named in the README keep their meaning;
  * fields may be added. Figures that could not be measured are null, never left out.
  */
-import type { SideFigures, VerifyReport } from './verify.js';
+import type { CaseSideResult } from './edge-cases.js';
+import type { SideFigures, StressOutcome, VerifyReport } from './verify.js';
 
 export const VERIFY_JSON_VERSION = 1;
 
@@ -101,6 +102,15 @@ export function renderVerifyJson(report: VerifyReport): string {
       of: d.of,
       workers: d.workers ?? null,
     })),
+    cases: report.cases.map((c) => ({
+      name: c.name,
+      command: c.command,
+      equal: c.equal,
+      differences: c.differences.map((d) => ({ kind: d.kind, file: d.file ?? null, description: d.description, excerpt: d.excerpt ?? null })),
+      original: caseSide(c.original),
+      rewrite: caseSide(c.rewrite),
+    })),
+    stress: stressJson(report.stress),
     nondeterminism: report.nondeterminism.map((n) => ({ side: n.side, variants: n.variants, description: n.description, excerpt: n.excerpt ?? null })),
     notes: report.notes,
     run_log: report.records.map((r) => ({
@@ -119,6 +129,8 @@ export function renderVerifyJson(report: VerifyReport): string {
       timed_out: r.timedOut,
       start_error: r.startError ?? null,
       equal: r.equal ?? null,
+      case: r.case ?? null,
+      stress_run: r.stressRun ?? null,
       launch_seconds: r.launchSeconds,
     })),
     overhead: {
@@ -128,4 +140,55 @@ export function renderVerifyJson(report: VerifyReport): string {
     },
   };
   return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+function caseSide(side: CaseSideResult) {
+  return { exit_code: side.exitCode, signal: side.signal, timed_out: side.timedOut, start_error: side.startError ?? null, seconds: side.seconds };
+}
+
+function perSide<T>(values: Partial<Record<'original' | 'rewrite', T>>) {
+  return { original: values.original ?? null, rewrite: values.rewrite ?? null };
+}
+
+function stressJson(stress: StressOutcome) {
+  return {
+    runs: stress.runs,
+    skipped: stress.skipped ?? null,
+    sides: stress.sides,
+    switch_interval_seconds: stress.skipped ? null : stress.switchIntervalSeconds,
+    timeout_seconds: perSide(stress.timeoutSeconds),
+    thread_entries: perSide(stress.threadEntries),
+    tracer_active: perSide(stress.tracerActive),
+    pythons: stress.pythons,
+    instrumented_sites: stress.sites.map((s) => ({
+      side: s.side,
+      rule: s.rule,
+      kind: s.kind,
+      path: s.path,
+      line: s.line,
+      end_line: s.endLine,
+      switch_line: s.switchLine,
+      switch: s.switch,
+      code: s.code,
+      fired_runs: s.firedRuns,
+      of_runs: s.ofRuns,
+      pauses: s.pauses,
+    })),
+    hangs: stress.hangs.map((h) => ({ side: h.side, run: h.run, timeout_seconds: h.timeoutSeconds, waiting: h.waiting, fired: h.fired, excerpt: h.excerpt ?? null })),
+    distinct_outputs: perSide(stress.distinctOutputs),
+    differences: stress.differences.map((d) => ({
+      side: d.side,
+      kind: d.kind,
+      file: d.file ?? null,
+      description: d.description,
+      excerpt: d.excerpt ?? null,
+      runs: d.runs,
+      of: d.of,
+      fired: d.fired,
+    })),
+    nondeterministic: stress.nondeterministic,
+    introduced_by_rewrite: stress.introducedByRewrite,
+    advice: stress.advice,
+    errors: stress.errors,
+  };
 }

@@ -7,10 +7,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { differences as differencesBetween, keepVariant, observe, type CompareOptions, type Difference, type Variant } from './compare.js';
+import { caseArgv, caseNote, runCases, type CaseResult, type EdgeCase } from './edge-cases.js';
 import { Launcher, type RunOutcome } from './measured-run.js';
 import { copyProject, resetOutputDirectory, type ProjectLocation } from './project-copy.js';
 import type { RewriteSummary } from './rewrite-copy.js';
 import { amdahlFit, median, speedupEstimate, summarize, type AmdahlFit, type SpeedupEstimate, type Summary } from './statistics.js';
+import { runStress, skippedStress, stressNondeterminism, type StressReport } from './stress/stress-mode.js';
+import { analyseCopies, analysisErrors, selectStressSides, stressTimeout, threadEntries } from './stress/stress-selection.js';
+import type { ThreadFacts } from './stress/stress-sites.js';
 import { cpuCount, sweepBeyondCpus, sweepEnvironment, sweepPoints } from './sweep.js';
 import { findWorkerVariables, type WorkerVariable } from './worker-variables.js';
 
@@ -45,13 +49,33 @@ export interface VerifyOptions {
   /** Path from the settings' pattern base down to the project root ('' when not below it). */
   copySuffix?: string;
   env?: NodeJS.ProcessEnv;
+  /** Edge-case commands (`--case NAME=CMD`), each run once on each side and compared. */
+  cases?: EdgeCase[];
+  /** The race stress mode; without it, no stress runs. */
+  stress?: StressOptions;
   onPhase?(label: string): void;
 }
 
+export interface StressOptions {
+  /** Stress runs of each side that runs threads. */
+  runs: number;
+  /** Seconds after which a stress run is a hang; derived from the normal runs when absent. */
+  timeoutSeconds?: number;
+  /** concur's analysis of a copy: thread entry points and the racy sites to force switches at. */
+  analyse(copyRoot: string): Promise<ThreadFacts>;
+}
+
+/** After a stress run's timeout, the tracer gets this long to dump every thread's stack before the kill. */
+const HANG_DUMP_GRACE_SECONDS = 0.3;
+
 export interface RunRecord {
   side: Side;
-  phase: 'warmup' | 'timed' | 'sweep';
+  phase: 'warmup' | 'timed' | 'sweep' | 'case' | 'stress';
   workers?: number;
+  /** Edge-case runs: the case's name. */
+  case?: string;
+  /** Stress runs: which (1-based) of the side's. */
+  stressRun?: number;
   seconds: number;
   userSeconds: number;
   sysSeconds: number;
@@ -65,7 +89,7 @@ export interface RunRecord {
   signal: string | null;
   timedOut: boolean;
   startError?: string;
-  /** For runs of the rewrite: whether the outcome equals one of the original's. */
+  /** For runs of the rewrite: whether the outcome equals one of the original's normal runs (an edge case: the original's run of that case). */
   equal?: boolean;
   /** Wall time of the launch as Node saw it (launcher start-up included). */
   launchSeconds: number;
@@ -97,11 +121,22 @@ export interface ReportedDifference extends Difference {
   workers?: number[];
 }
 
+/** The stress mode's outcome: skipped (and why), or what its runs found. */
+export type StressOutcome = StressReport & {
+  skipped?: string;
+  /** Thread entry points concur found in each copy (absent: not analysed). */
+  threadEntries: Partial<Record<Side, number>>;
+  /** Analysis problems (files that could not be analysed, an analysis that failed). */
+  errors: string[];
+};
+
 export interface Nondeterminism {
   side: Side;
   variants: number;
   description: string;
   excerpt?: string;
+  /** Found by the stress runs (their section shows the details). */
+  stress?: boolean;
 }
 
 export interface VerifyReport {
@@ -125,10 +160,18 @@ export interface VerifyReport {
   sweep?: { variables: WorkerVariable[]; workers: number[]; runsPerPoint: number; cpus: number; skipped?: string };
   amdahl?: AmdahlFit;
   differences: ReportedDifference[];
+  /** Edge-case runs (`--case`), in the order given. */
+  cases: CaseResult[];
+  stress: StressOutcome;
   nondeterministic: boolean;
   nondeterminism: Nondeterminism[];
   records: RunRecord[];
   overhead: { totalSeconds: number; programSeconds: number; fraction: number };
+}
+
+/** The stress runs found a race (an outcome no normal run of the original had) or a hang. */
+export function stressFound(stress: StressOutcome): boolean {
+  return stress.differences.length > 0 || stress.hangs.length > 0;
 }
 
 /** Thrown for conditions that end verify with exit status 2 before anything was compared. */
@@ -179,20 +222,33 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
   let originalFailure: string | undefined;
   let rewriteStopped: string | undefined;
 
-  const run = async (side: Side, phase: RunRecord['phase'], label: string, workers?: number, variables?: WorkerVariable[]): Promise<RunRecord> => {
+  /** One run in a copy, recorded in the run log; the outcome reduced to what is compared. */
+  const launch = async (side: Side, phase: RunRecord['phase'], label: string, extra: LaunchExtra = {}) => {
     options.onPhase?.(label);
     const outputDirectory = options.outputDirectory === undefined ? undefined : path.join(roots[side], options.outputDirectory);
     if (outputDirectory !== undefined) resetOutputDirectory(roots[side], options.outputDirectory!, seeds[side]!);
     const outcome = await launcher.run({
-      command: commands[side],
+      command: extra.command ?? commands[side],
       cwd: roots[side],
-      env: workers !== undefined && variables ? sweepEnvironment(env, variables, workers) : env,
-      timeoutSeconds: options.timeoutSeconds,
+      env: extra.env ?? env,
+      timeoutSeconds: extra.timeoutSeconds ?? options.timeoutSeconds,
       outputPrefix: path.join(options.workDirectory, `run-${++resultCounter}`),
+      ...(extra.beforeKill ? { beforeKill: extra.beforeKill } : {}),
     });
     const observation = observe(outcome, outputDirectory, compare);
+    const record = recordOf(side, phase, outcome, extra.workers);
+    if (extra.caseName !== undefined) record.case = extra.caseName;
+    if (extra.stressRun !== undefined) record.stressRun = extra.stressRun;
+    records.push(record);
+    return { outcome, observation, record, outputDirectory };
+  };
+
+  const run = async (side: Side, phase: RunRecord['phase'], label: string, workers?: number, variables?: WorkerVariable[]): Promise<RunRecord> => {
+    const { outcome, observation, record, outputDirectory } = await launch(side, phase, label, {
+      workers,
+      env: workers !== undefined && variables ? sweepEnvironment(env, variables, workers) : undefined,
+    });
     if (!variants[side].has(observation.key)) variants[side].set(observation.key, keepVariant(observation, outcome, outputDirectory));
-    const record = recordOf(side, phase, outcome, workers);
     if (side === 'rewrite') {
       rewriteRuns.push({ key: observation.key, workers });
       record.equal = variants.original.has(observation.key);
@@ -203,8 +259,43 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     } else if (outcome.timedOut) {
       originalFailure = `the original did not finish within ${options.timeoutSeconds} s (--timeout)`;
     }
-    records.push(record);
     return record;
+  };
+
+  /** A run whose variant is kept whatever it is (edge cases and stress runs compare each one). */
+  const launchKept = async (side: Side, phase: RunRecord['phase'], label: string, extra: LaunchExtra) => {
+    const { outcome, observation, outputDirectory, record } = await launch(side, phase, label, extra);
+    return { outcome, observation, record, variant: keepVariant(observation, outcome, outputDirectory) };
+  };
+
+  /** Stress runs of each side that runs threads, once the normal runs (and edge cases) are done. */
+  const stressRuns = async (): Promise<StressOutcome> => {
+    const stress = options.stress;
+    const outcome = (report: StressReport) => ({ ...report, threadEntries: threadEntries(analysis), errors: analysisErrors(analysis) });
+    if (!stress || !analysis) return outcome(skippedStress(0, 'not requested'));
+    if (originalFailure) return outcome(skippedStress(stress.runs, originalFailure));
+    const selected = selectStressSides({
+      analysis,
+      threadedRewrite: (rewrites?.rewrites ?? []).some((r) => r.model === 'threads' || r.model === 'hybrid'),
+      rewriteStopped: rewriteStopped !== undefined,
+      candidateDirectory: options.candidateDirectory !== undefined,
+    });
+    if ('skipped' in selected) return outcome(skippedStress(stress.runs, selected.skipped));
+    const slowest = (side: Side) => Math.max(0, ...records.filter((r) => r.side === side && (r.phase === 'timed' || r.phase === 'warmup') && !r.timedOut).map((r) => r.seconds));
+    const report = await runStress({
+      sides: selected.sides.map((side) => ({ side, root: roots[side], sites: analysis[side]?.facts?.sites ?? [], timeoutSeconds: stressTimeout(stress.timeoutSeconds, slowest(side), options.timeoutSeconds) })),
+      runs: stress.runs,
+      env,
+      workDirectory: options.workDirectory,
+      baseline: variants.original,
+      compare,
+      execute: async (side, index, stressEnv, timeoutSeconds) => {
+        const done = await launchKept(side, 'stress', `stress run ${index}/${stress.runs}: ${side}`, { env: stressEnv, timeoutSeconds, stressRun: index, beforeKill: { signal: 'SIGUSR1', graceSeconds: HANG_DUMP_GRACE_SECONDS } });
+        if (side === 'rewrite') done.record.equal = variants.original.has(done.observation.key);
+        return done;
+      },
+    });
+    return outcome(report);
   };
 
   // Rewrite the candidate while the original warms up: the warm-up is not timed, so the analysis
@@ -214,6 +305,8 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
   const warming = (async () => {
     for (let i = 0; i < options.warmup && !originalFailure; i++) await run('original', 'warmup', `original warm-up ${i + 1}/${options.warmup}`);
   })();
+  // The stress mode's analysis of each copy (the rewrite's once it is rewritten), before the timed runs.
+  const analysing = options.stress ? analyseCopies(options.stress.analyse, roots, rewriting) : Promise.resolve(undefined);
   const [rewritten, warmed] = await Promise.allSettled([rewriting, warming]);
   if (warmed.status === 'rejected') throw warmed.reason;
   if (rewritten.status === 'rejected') throw rewritten.reason;
@@ -225,6 +318,7 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
         '; unsafe fixes are applied only with --unsafe-fixes',
     );
   }
+  const analysis = await analysing;
 
   if (!originalFailure) {
     for (let i = 0; i < options.warmup && !rewriteStopped; i++) await run('rewrite', 'warmup', `rewrite warm-up ${i + 1}/${options.warmup}`);
@@ -235,6 +329,26 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     }
   }
 
+  // Edge cases: each once on each side, compared like the main command.
+  let cases: CaseResult[] = [];
+  if (options.cases?.length && !originalFailure) {
+    if (rewriteStopped) notes.push(`edge cases not run: ${rewriteStopped}`);
+    else {
+      cases = await runCases(options.cases, compare, (side, edgeCase) =>
+        launchKept(side, 'case', `case ${edgeCase.name}: ${side}`, { command: caseArgv(edgeCase.command, location.root, roots[side]), caseName: edgeCase.name }),
+      );
+      for (const result of cases) {
+        const note = caseNote(result, options.timeoutSeconds);
+        if (note) notes.push(note);
+        const record = records.find((r) => r.phase === 'case' && r.case === result.name && r.side === 'rewrite');
+        if (record) record.equal = result.equal;
+      }
+    }
+  }
+
+  // The race stress mode.
+  const stress = await stressRuns();
+
   // The scaling sweep.
   let sweep: VerifyReport['sweep'];
   const scaling: ScalingPoint[] = [];
@@ -243,7 +357,7 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     const cpus = cpuCount();
     const workers = options.sweep.workers ?? sweepPoints(cpus, sweepBeyondCpus(variables), options.sweep.max);
     sweep = { variables, workers, runsPerPoint: options.sweep.runsPerPoint, cpus };
-    const differentSoFar = rewriteRuns.some((r) => !variants.original.has(r.key));
+    const differentSoFar = rewriteRuns.some((r) => !variants.original.has(r.key)) || cases.some((c) => !c.equal) || stress.introducedByRewrite;
     if (variables.length === 0) sweep.skipped = 'no worker-count variable (`<NAME>_WORKERS = int(os.environ.get(...))`) found in the rewritten files';
     else if (rewriteStopped) sweep.skipped = rewriteStopped;
     else if (differentSoFar) sweep.skipped = 'the outputs already differ';
@@ -299,7 +413,10 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     }
   }
   const differences = [...reported.values()];
-  const nondeterminism = (['original', 'rewrite'] as const).flatMap((side) => describeNondeterminism(side, [...variants[side].values()], compare));
+  const nondeterminism = [
+    ...(['original', 'rewrite'] as const).flatMap((side) => describeNondeterminism(side, [...variants[side].values()], compare)),
+    ...stressNondeterminism(stress),
+  ];
 
   if (reference && reference.exitCode !== 0 && !originalFailure) {
     notes.push(`the original ${reference.signal ? `is killed by ${reference.signal}` : `exits with status ${reference.exitCode}`}: compared as it is`);
@@ -307,7 +424,8 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
   if (rewrites?.errors.length) notes.push(...rewrites.errors.map((e) => `not rewritten: ${e}`));
   if (!options.outputDirectory) notes.push('no --output-dir: files the program writes are not compared');
 
-  const status: VerifyReport['status'] = originalFailure ? 'original-failed' : differences.length > 0 || rewriteStopped ? 'different' : 'equal';
+  const different = differences.length > 0 || rewriteStopped !== undefined || cases.some((c) => !c.equal) || stress.introducedByRewrite;
+  const status: VerifyReport['status'] = originalFailure ? 'original-failed' : different ? 'different' : 'equal';
   const totalSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
   const programSeconds = records.reduce((sum, r) => sum + r.seconds, 0);
   const outputFiles = reference?.files.size ?? 0;
@@ -332,11 +450,23 @@ async function verifyWith(launcher: Launcher, options: VerifyOptions, startedAt:
     ...(sweep ? { sweep } : {}),
     ...(amdahl ? { amdahl } : {}),
     differences,
-    nondeterministic: nondeterminism.length > 0,
+    cases,
+    stress,
+    nondeterministic: nondeterminism.length > 0 || stress.nondeterministic,
     nondeterminism,
     records,
     overhead: { totalSeconds, programSeconds, fraction: totalSeconds > 0 ? Math.max(0, totalSeconds - programSeconds) / totalSeconds : 0 },
   };
+}
+
+interface LaunchExtra {
+  command?: string[];
+  env?: NodeJS.ProcessEnv;
+  timeoutSeconds?: number;
+  workers?: number;
+  caseName?: string;
+  stressRun?: number;
+  beforeKill?: { signal: NodeJS.Signals; graceSeconds: number };
 }
 
 function recordOf(side: Side, phase: RunRecord['phase'], outcome: RunOutcome, workers?: number): RunRecord {

@@ -50,7 +50,7 @@ interface OptimizeJson {
   summary: string;
   details: string[];
   diff: string | null;
-  verify: { equal: boolean; speedup: number | null; runs: number };
+  verify: { equal: boolean; speedup: number | null; runs: number; stress: { runs: number; skipped: string | null; sides: string[]; nondeterministic: boolean } };
 }
 
 function runPython(cwd: string): string {
@@ -70,6 +70,8 @@ describe.concurrent('concur optimize', () => {
     expect(json).toMatchObject({ file: 'main.py', applied: true, dry_run: false, decision: 'apply' });
     expect(json.verify.equal).toBe(true);
     expect(json.verify.speedup).toBeGreaterThan(1.5);
+    // The threaded rewrite also ran with thread switches forced at the racy sites: nothing changed.
+    expect(json.verify.stress).toMatchObject({ runs: 5, skipped: null, sides: ['rewrite'], nondeterministic: false });
     expect(json.summary).toMatch(/^outputs equal in every run, \d+\.\d\dx \(95% interval/);
     const written = readFileSync(path.join(root, 'main.py'), 'utf8');
     expect(written).not.toBe(SLEEPY);
@@ -88,6 +90,18 @@ describe.concurrent('concur optimize', () => {
     expect(markdown).toMatch(/main\.py left unchanged: the rewrite is not faster than 1000x beyond doubt/);
     expect(markdown).toContain('not written to main.py');
     expect(readFileSync(path.join(root, 'main.py'), 'utf8')).toBe(SLEEPY);
+  });
+
+  it('runs the edge cases (--case) on both sides and writes the file when they are equal too', async () => {
+    // The program reads its item count from argv; a rewrite that is right on 12 items must also be right on 0.
+    const counted = SLEEPY.replace('import time', 'import sys\nimport time').replace('range(12)', 'range(int(sys.argv[1]) if len(sys.argv) > 1 else 12)');
+    const root = project({ 'main.py': counted });
+    const result = await runConcur(['optimize', ...FAST, '--format', 'json', '--case', `empty=${PYTHON} main.py 0`, '--case', `one=${PYTHON} main.py 1`, 'main.py', ...RUN_MAIN], { cwd: root });
+    const json = JSON.parse(result.stdout) as OptimizeJson & { verify: { cases: Array<{ name: string; equal: boolean }> } };
+    // concur's rewrite is right on both: the cases ran and were equal, and the file was written.
+    expect(json.verify.cases.map((c) => [c.name, c.equal])).toEqual([['empty', true], ['one', true]]);
+    expect(json.applied).toBe(true);
+    expect(result.status).toBe(0);
   });
 
   it('--dry-run prints the diff and writes nothing', async () => {

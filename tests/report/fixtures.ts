@@ -7,6 +7,7 @@
 import type { Finding, LoopVerdict } from '../../src/diagnostics/finding.js';
 import type { ReportContext } from '../../src/report/gather.js';
 import type { RunRecord, VerifyReport } from '../../src/verify/verify.js';
+import { skippedStress } from '../../src/verify/stress/stress-mode.js';
 import { blockingCallFinding, opportunityFinding, raceFinding, reportOf } from '../output/fixtures.js';
 
 export const CONTEXT: ReportContext = {
@@ -118,6 +119,8 @@ export function verifyReport(overrides: Partial<VerifyReport> = {}): VerifyRepor
     sweep: { variables: [{ name: 'WORK_WORKERS', model: 'threads', file: 'main.py' }], workers: [1, 2, 4], runsPerPoint: 1, cpus: 2 },
     amdahl: { serialFraction: 0.05, t1Seconds: 0.8, rSquared: 0.99, clamped: false },
     differences: [],
+    cases: [],
+    stress: { ...skippedStress(0, 'not requested'), threadEntries: {}, errors: [] },
     nondeterministic: false,
     nondeterminism: [],
     records: records(),

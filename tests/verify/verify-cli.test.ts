@@ -68,6 +68,7 @@ interface VerifyJson {
   compared: { exit_status: boolean; stdout: boolean; stderr: boolean; output_dir: string | null; files: number };
   differences: Array<{ kind: string; file: string | null; description: string; excerpt: string | null; runs: number; of: number; workers: number[] | null }>;
   nondeterminism: Array<{ side: string; description: string }>;
+  stress: { runs: number; skipped: string | null; sides: string[]; tracer_active: Record<string, boolean | null> } | null;
   run_log: Array<{ side: string; phase: string; workers: number | null; seconds: number; timed_out: boolean; exit_code: number | null; equal: boolean | null }>;
   overhead: { total_seconds: number; program_seconds: number; fraction: number };
 }
@@ -142,8 +143,11 @@ describe.concurrent('concur verify: comparing outputs', () => {
     expect(status).toBe(0);
     expect(json).toMatchObject({ version: 1, equal: true, status: 'equal', failure: null, nondeterministic: false, runs: 3, warmup: 1, differences: [] });
     expect(json.rewrites).toMatchObject({ applied: 1, loops: [{ rule: 'PA101', path: 'main.py', model: 'threads', workers_variable: 'WORK_WORKERS' }] });
-    // 1 warm-up + 3 timed runs each, interleaved original/rewrite after the warm-ups.
-    expect(json.run_log.map((r) => `${r.side[0]}${r.phase[0]}`)).toEqual(['ow', 'rw', 'ot', 'rt', 'ot', 'rt', 'ot', 'rt']);
+    // 1 warm-up + 3 timed runs each, interleaved original/rewrite after the warm-ups; then, as the
+    // rewrite runs threads (and the original none), 5 stress runs of the rewrite.
+    expect(json.run_log.map((r) => `${r.side[0]}${r.phase[0]}`)).toEqual(['ow', 'rw', 'ot', 'rt', 'ot', 'rt', 'ot', 'rt', 'rs', 'rs', 'rs', 'rs', 'rs']);
+    expect(json.stress).toMatchObject({ runs: 5, skipped: null, sides: ['rewrite'], thread_entries: { original: 0, rewrite: 1 }, hangs: [], differences: [], distinct_outputs: { original: null, rewrite: 1 }, nondeterministic: false });
+    expect(json.stress!.tracer_active.rewrite).toBe(true);
     expect(json.run_log.filter((r) => r.side === 'rewrite').every((r) => r.equal === true)).toBe(true);
     // The original sleeps 0.8 s in sequence; the rewrite's 16 threads sleep at once.
     expect(json.baseline_seconds).toBeGreaterThan(0.8);

@@ -18,6 +18,7 @@ import { VerifyProgress } from '../../verify/progress.js';
 import { renderVerifyJson } from '../../verify/render-json.js';
 import { renderVerifyText } from '../../verify/render-text.js';
 import { rewriteCopy, type RewriteSummary } from '../../verify/rewrite-copy.js';
+import { findStressSites } from '../../verify/stress/stress-sites.js';
 import { runVerify, VerifyStop, type VerifyReport } from '../../verify/verify.js';
 import { verifyReportData } from '../../report/gather.js';
 import type { ReportData } from '../../report/model.js';
@@ -27,7 +28,7 @@ import { resolveSettings, type SelectionFlags } from '../settings-from-cli.js';
 import { isInteractive, useColor, type ColorChoice } from '../terminal.js';
 import { UsageError } from '../usage-error.js';
 import { parseThreads } from './check.js';
-import { copyPatternBase, projectRelative, wholeNumber } from './verify.js';
+import { copyPatternBase, edgeCases, projectRelative, wholeNumber } from './verify.js';
 
 export interface OptimizeFlags extends SelectionFlags {
   format: string;
@@ -43,6 +44,10 @@ export interface OptimizeFlags extends SelectionFlags {
   color: ColorChoice;
   threads?: string;
   report?: string;
+  /** False with --no-stress. */
+  stress: boolean;
+  stressRuns: string;
+  case?: string[];
 }
 
 export const DEFAULT_MIN_SPEEDUP = 1;
@@ -55,6 +60,8 @@ export async function optimizeCommand(fileArgument: string, command: string[], f
   const warmup = wholeNumber('--warmup', flags.warmup, 0);
   const timeoutSeconds = Number(flags.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout: expected a number of seconds greater than 0, got "${flags.timeout}"`);
+  const stressRuns = wholeNumber('--stress-runs', flags.stressRuns, 1);
+  const cases = edgeCases(flags.case ?? []);
   const minSpeedup = Number(flags.minSpeedup);
   if (!Number.isFinite(minSpeedup) || minSpeedup < 1) throw new UsageError(`--min-speedup: expected a ratio of at least 1, got "${flags.minSpeedup}"`);
   checkReportOption(flags.report);
@@ -113,6 +120,16 @@ export async function optimizeCommand(fileArgument: string, command: string[], f
       timeoutSeconds,
       compareStderr: Boolean(flags.compareStderr),
       outputDirectory,
+      cases,
+      // A threaded rewrite is written back only if forced thread switches at the racy sites change nothing either.
+      stress:
+        flags.stress === false
+          ? undefined
+          : {
+              runs: stressRuns,
+              analyse: (copyRoot) =>
+                findStressSites({ copyRoot, settings, patternBase: copyPatternBase(copyRoot, location.root, patternBase, copySuffix), maxWorkers: parseThreads(flags.threads) }),
+            },
       workDirectory,
       copySuffix,
       onPhase: (label) => progress.phase(label),

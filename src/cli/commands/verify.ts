@@ -7,14 +7,17 @@
 import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { defaultSettings } from '../../config/settings.js';
+import { parseCase, type EdgeCase } from '../../verify/edge-cases.js';
 import { killLiveGroups, LauncherError } from '../../verify/measured-run.js';
 import { locateProject } from '../../verify/project-copy.js';
 import { VerifyProgress } from '../../verify/progress.js';
 import { renderVerifyJson } from '../../verify/render-json.js';
 import { renderVerifyText } from '../../verify/render-text.js';
 import { rewriteCopy } from '../../verify/rewrite-copy.js';
+import { findStressSites } from '../../verify/stress/stress-sites.js';
 import { parseWorkerList } from '../../verify/sweep.js';
-import { runVerify, VerifyStop, type VerifyReport } from '../../verify/verify.js';
+import { runVerify, stressFound, VerifyStop, type VerifyReport } from '../../verify/verify.js';
 import { verifyReportData } from '../../report/gather.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS } from '../exit-status.js';
 import { checkReportOption, reportContext, saveReport } from '../report-option.js';
@@ -38,6 +41,11 @@ export interface VerifyFlags extends SelectionFlags {
   sweepRuns: string;
   root?: string;
   keep?: boolean;
+  /** False with --no-stress. */
+  stress: boolean;
+  stressRuns: string;
+  stressTimeout?: string;
+  case?: string[];
   color: ColorChoice;
   threads?: string;
   report?: string;
@@ -47,6 +55,7 @@ export const DEFAULT_RUNS = 5;
 export const DEFAULT_WARMUP = 1;
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 export const DEFAULT_SWEEP_RUNS = 3;
+export const DEFAULT_STRESS_RUNS = 5;
 
 export async function verifyCommand(pathArgument: string, command: string[], flags: VerifyFlags): Promise<number> {
   if (flags.format !== 'text' && flags.format !== 'json') throw new UsageError(`unknown --format "${flags.format}": use text or json`);
@@ -57,8 +66,10 @@ export async function verifyCommand(pathArgument: string, command: string[], fla
   const warmup = wholeNumber('--warmup', flags.warmup, 0);
   const sweepRuns = wholeNumber('--sweep-runs', flags.sweepRuns, 1);
   const sweepMax = wholeNumber('--sweep-max', flags.sweepMax, 1);
-  const timeoutSeconds = Number(flags.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout: expected a number of seconds greater than 0, got "${flags.timeout}"`);
+  const timeoutSeconds = seconds('--timeout', flags.timeout);
+  const stressRuns = wholeNumber('--stress-runs', flags.stressRuns, 1);
+  const stressTimeout = flags.stressTimeout === undefined ? undefined : seconds('--stress-timeout', flags.stressTimeout);
+  const cases = edgeCases(flags.case ?? []);
   let sweepWorkers: number[] | undefined;
   if (flags.sweepWorkers !== undefined) {
     sweepWorkers = parseWorkerList(flags.sweepWorkers);
@@ -120,6 +131,22 @@ export async function verifyCommand(pathArgument: string, command: string[], fla
       compareStderr: Boolean(flags.compareStderr),
       outputDirectory,
       sweep: flags.sweep || sweepWorkers ? { workers: sweepWorkers, max: sweepMax, runsPerPoint: sweepRuns } : undefined,
+      cases,
+      stress:
+        flags.stress === false
+          ? undefined
+          : {
+              runs: stressRuns,
+              timeoutSeconds: stressTimeout,
+              // A candidate is compared as it is, but analysed with the default settings.
+              analyse: (copyRoot) =>
+                findStressSites({
+                  copyRoot,
+                  settings: settings ?? defaultSettings(),
+                  patternBase: settings ? copyPatternBase(copyRoot, location.root, patternBase, copySuffix) : copyRoot,
+                  maxWorkers,
+                }),
+            },
       workDirectory,
       copySuffix,
       onPhase: (label) => progress.phase(label),
@@ -145,7 +172,25 @@ export async function verifyCommand(pathArgument: string, command: string[], fla
     if (flags.format === 'json') process.stderr.write(`concur verify: ${report.failure}\n`);
     return EXIT_ERROR;
   }
-  return report.equal ? EXIT_CLEAN : EXIT_FINDINGS;
+  return report.equal && !stressFound(report.stress) ? EXIT_CLEAN : EXIT_FINDINGS;
+}
+
+function seconds(option: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`${option}: expected a number of seconds greater than 0, got "${value}"`);
+  return number;
+}
+
+/** `--case NAME=CMD`, repeated: names unique. */
+export function edgeCases(values: readonly string[]): EdgeCase[] {
+  const cases: EdgeCase[] = [];
+  for (const value of values) {
+    const parsed = parseCase(value);
+    if (!parsed) throw new UsageError(`--case ${value}: expected NAME=COMMAND, such as --case 'empty=python3 main.py /dev/null' (NAME: letters, digits, _ . -)`);
+    if (cases.some((c) => c.name === parsed.name)) throw new UsageError(`--case ${parsed.name}: the name is used twice`);
+    cases.push(parsed);
+  }
+  return cases;
 }
 
 /** The settings' pattern base as seen from the copy (the copy's root when it lies elsewhere). */

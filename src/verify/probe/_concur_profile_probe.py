@@ -140,6 +140,7 @@ class _Entry(object):
         "site", "active", "outer", "start", "start_cpu", "thread", "iterating", "iter_start", "iter_cpu",
         "mark", "mark_cpu", "pause", "pause_cpu", "suspended", "suspended_cpu", "suspended_total",
         "suspended_cpu_total", "overhead", "overhead_cpu", "rss", "iter_delay", "delay_total", "start_delay", "timed_wall", "count",
+        "pause_delay", "mark_delay", "suspended_delay",
     )
 
     def __init__(self, site):
@@ -166,6 +167,10 @@ class _Entry(object):
         self.timed_wall = 0.0
         # Iterations so far (updated on timed ones), for a flush while the loop runs.
         self.count = 0
+        # Waiting for a CPU while suspended is the consumer's: read at pauses and marks too.
+        self.pause_delay = None
+        self.mark_delay = None
+        self.suspended_delay = 0.0
 
 
 def _load_sites():
@@ -428,6 +433,8 @@ def _timed(site, iterator, entry):
             entry.suspended_cpu = 0.0
             entry.mark = 0.0
             entry.mark_cpu = None
+            entry.mark_delay = None
+            entry.suspended_delay = 0.0
             if watch:
                 _current()[number] = entry
                 _watching[number] = True
@@ -478,7 +485,8 @@ def _end_iteration(site, entry, ended):
         cpu = 0.0
     if entry.iter_delay is not None:
         # Read around the iteration, so it can exceed it: never more than its time off the CPU.
-        delay = min(_run_delay() - entry.iter_delay, wall - cpu)
+        end_delay = entry.mark_delay if entry.mark and entry.mark_delay is not None else _run_delay()
+        delay = min(end_delay - entry.iter_delay - entry.suspended_delay, wall - cpu)
         if delay > 0.0:
             wall -= delay
             entry.delay_total += delay
@@ -568,6 +576,8 @@ def element(site_id, value):
         if site.generator:
             entry.mark = _now()
             entry.mark_cpu = _cpu()
+            if entry.iter_delay is not None:
+                entry.mark_delay = _run_delay()
             entry.active = False
         if _due(site, site.result_sizes, site.iter_count + 1):
             spent = _record_size(site, site.result_sizes, value)
@@ -592,6 +602,8 @@ def pausing(sites, value):
         if entry is not None and entry.iterating:
             entry.pause = now
             entry.pause_cpu = _cpu()
+            if entry.iter_delay is not None:
+                entry.pause_delay = _run_delay()
             entry.active = False
     return value
 
@@ -608,6 +620,9 @@ def resumed(sites, value):
                 gap_cpu = _cpu() - entry.pause_cpu
                 entry.suspended_cpu += gap_cpu
                 entry.suspended_cpu_total += gap_cpu
+            if entry.pause_delay is not None:
+                entry.suspended_delay += _run_delay() - entry.pause_delay
+                entry.pause_delay = None
             entry.pause = 0.0
             entry.pause_cpu = None
             entry.active = True

@@ -38,6 +38,21 @@ function addSelectionOptions(command: Command): Command {
     .option('--profile <file>', 'refine loop plans with a profile written by `concur profile` (see `concur profile --help`)');
 }
 
+/** Options `verify` and `optimize` share with `fix`: which fixes make the rewrite, and for which Python. */
+function addRewriteOptions(command: Command): Command {
+  return command
+    .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)
+    .option('--extend-select <rules>', 'add rules to those selected by configuration', collect)
+    .option('--ignore <rules>', 'leave out the fixes of these rules', collect)
+    .option('--target-version <version>', 'oldest Python the rewrite must run on: py38 ... py314 (default py39)')
+    .option('--free-threaded', 'the code runs on a free-threaded build (3.13t or later)')
+    .option('--item-timeout <seconds>', 'rewritten loops and comprehensions give each item at most this long')
+    .option('--config <file>', 'read settings from this pyproject.toml or concur.toml instead of the nearest one')
+    .option('--isolated', 'ignore configuration files')
+    .option('--threads <n>', 'worker threads for the analysis (default: one per CPU)')
+    .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'));
+}
+
 export function buildProgram(): Command {
   const program = new Command('concur')
     .description(
@@ -91,45 +106,37 @@ export function buildProgram(): Command {
     process.exitCode = await fixCommand(paths, flags);
   });
 
-  program
-    .command('verify')
-    .description(
-      'run the original program and its rewrite in isolated copies, compare their outputs and measure them\n\n' +
-        'Exit status: 0 outputs equal; 1 outputs differ, the rewrite timed out or could not start, or the stress runs found a race or a hang; ' +
-        '2 usage error, nothing to rewrite, or the original itself could not run.',
-    )
-    .usage('[options] PATH -- CMD [ARGS...]')
-    .argument('<path>', 'the file or directory to rewrite; its directory (or the directory itself) is the project copied')
-    .argument('[command...]', 'the command to run in each copy (after --; runs in the copy, so paths relative to the project work)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--runs <n>', 'timed runs of each program, interleaved original/rewrite', String(DEFAULT_RUNS))
-    .option('--warmup <n>', 'untimed runs of each program first (their outputs are compared too)', String(DEFAULT_WARMUP))
-    .option('--timeout <seconds>', 'kill a run (its whole process group) after this long', String(DEFAULT_TIMEOUT_SECONDS))
-    .option('--output-dir <dir>', 'compare the files the program writes under this directory (relative to the project)')
-    .option('--compare-stderr', 'compare stderr too (by default only exit status, stdout and the output directory)')
-    .option('--candidate <dir>', 'compare against this already-rewritten copy of the project instead of concur\'s rewrite')
-    .option('--unsafe-fixes', 'also apply fixes marked unsafe, as `concur fix --unsafe-fixes` does')
-    .option('--sweep', 'also run the rewrite at 1, 2, 4, ... workers up to the CPUs (further for threads and asyncio): scaling, efficiency, Amdahl fit')
-    .option('--sweep-workers <list>', 'the worker counts of the sweep instead, comma-separated (1,2,8); implies --sweep')
-    .option('--sweep-max <n>', 'largest worker count of the default sweep for threads and asyncio', String(DEFAULT_SWEEP_MAX))
-    .option('--sweep-runs <n>', 'runs per worker count in the sweep', String(DEFAULT_SWEEP_RUNS))
-    .option('--case <name=command>', 'also run this edge case (a shell command, e.g. on an empty input) once on each side and compare; repeatable', collect)
-    .option('--stress-runs <n>', 'extra runs of each side that runs threads, with thread switches forced at the racy sites concur names', String(DEFAULT_STRESS_RUNS))
-    .option('--stress-timeout <seconds>', 'a stress run taking longer is a hang (default: 10 times the slowest normal run, at least 10 s, at most --timeout)')
-    .option('--no-stress', 'skip the race stress mode')
-    .option('--root <dir>', 'copy this directory as the project (it must contain PATH)')
-    .option('--keep', 'keep the copies (their location is printed) instead of removing them')
-    .option('--report <file>', `${REPORT_HELP}: figures, charts of time, scaling, CPU and memory, the rewrite's diff`)
-    .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)
-    .option('--extend-select <rules>', 'add rules to those selected by configuration', collect)
-    .option('--ignore <rules>', 'leave out the fixes of these rules', collect)
-    .option('--target-version <version>', 'oldest Python the rewrite must run on: py38 ... py314 (default py39)')
-    .option('--free-threaded', 'the code runs on a free-threaded build (3.13t or later)')
-    .option('--item-timeout <seconds>', 'rewritten loops and comprehensions give each item at most this long')
-    .option('--config <file>', 'read settings from this pyproject.toml or concur.toml instead of the nearest one')
-    .option('--isolated', 'ignore configuration files')
-    .option('--threads <n>', 'worker threads for the analysis (default: one per CPU)')
-    .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
+  addRewriteOptions(
+    program
+      .command('verify')
+      .description(
+        'run the original program and its rewrite in isolated copies, compare their outputs and measure them\n\n' +
+          'Exit status: 0 outputs equal; 1 outputs differ, the rewrite timed out or could not start, or the stress runs found a race or a hang; ' +
+          '2 usage error, nothing to rewrite, or the original itself could not run.',
+      )
+      .usage('[options] PATH -- CMD [ARGS...]')
+      .argument('<path>', 'the file or directory to rewrite; its directory (or the directory itself) is the project copied')
+      .argument('[command...]', 'the command to run in each copy (after --; runs in the copy, so paths relative to the project work)')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--runs <n>', 'timed runs of each program, interleaved original/rewrite', String(DEFAULT_RUNS))
+      .option('--warmup <n>', 'untimed runs of each program first (their outputs are compared too)', String(DEFAULT_WARMUP))
+      .option('--timeout <seconds>', 'kill a run (its whole process group) after this long', String(DEFAULT_TIMEOUT_SECONDS))
+      .option('--output-dir <dir>', 'compare the files the program writes under this directory (relative to the project)')
+      .option('--compare-stderr', 'compare stderr too (by default only exit status, stdout and the output directory)')
+      .option('--candidate <dir>', 'compare against this already-rewritten copy of the project instead of concur\'s rewrite')
+      .option('--unsafe-fixes', 'also apply fixes marked unsafe, as `concur fix --unsafe-fixes` does')
+      .option('--sweep', 'also run the rewrite at 1, 2, 4, ... workers up to the CPUs (further for threads and asyncio): scaling, efficiency, Amdahl fit')
+      .option('--sweep-workers <list>', 'the worker counts of the sweep instead, comma-separated (1,2,8); implies --sweep')
+      .option('--sweep-max <n>', 'largest worker count of the default sweep for threads and asyncio', String(DEFAULT_SWEEP_MAX))
+      .option('--sweep-runs <n>', 'runs per worker count in the sweep', String(DEFAULT_SWEEP_RUNS))
+      .option('--case <name=command>', 'also run this edge case (a shell command, e.g. on an empty input) once on each side and compare; repeatable', collect)
+      .option('--stress-runs <n>', 'extra runs of each side that runs threads, with thread switches forced at the racy sites concur names', String(DEFAULT_STRESS_RUNS))
+      .option('--stress-timeout <seconds>', 'a stress run taking longer is a hang (default: 10 times the slowest normal run, at least 10 s, at most --timeout)')
+      .option('--no-stress', 'skip the race stress mode')
+      .option('--root <dir>', 'copy this directory as the project (it must contain PATH)')
+      .option('--keep', 'keep the copies (their location is printed) instead of removing them')
+      .option('--report <file>', `${REPORT_HELP}: figures, charts of time, scaling, CPU and memory, the rewrite's diff`)
+  )
     .addHelpText(
       'after',
       [
@@ -194,40 +201,32 @@ export function buildProgram(): Command {
       process.exitCode = await profileCommand(operands.path, operands.command, flags);
     });
 
-  program
-    .command('optimize')
-    .description(
-      'rewrite one file in a copy, verify it against the original, and write it back only if every output was equal and it is faster\n\n' +
-        'Exit status: 0 rewritten (or would be, with --dry-run); 1 left unchanged (nothing to rewrite, outputs differ, not faster); ' +
-        '2 usage error or the original itself could not run.',
-    )
-    .usage('[options] FILE -- CMD [ARGS...]')
-    .argument('<file>', 'the Python file (or notebook) to rewrite; its directory is the project copied (see --root)')
-    .argument('[command...]', 'the command that runs the program (after --; it runs in each copy)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--runs <n>', 'timed runs of each program, interleaved original/rewrite', String(DEFAULT_RUNS))
-    .option('--warmup <n>', 'untimed runs of each program first (their outputs are compared too)', String(DEFAULT_WARMUP))
-    .option('--timeout <seconds>', 'kill a run (its whole process group) after this long', String(DEFAULT_TIMEOUT_SECONDS))
-    .option('--min-speedup <ratio>', 'write the rewrite only if the lower end of the speedup\'s 95% interval exceeds this', String(DEFAULT_MIN_SPEEDUP))
-    .option('--compare-stderr', 'also require equal standard error')
-    .option('--output-dir <dir>', 'also compare every file the program writes under this directory of the project')
-    .option('--unsafe-fixes', 'also apply fixes marked unsafe (their output order or exceptions may differ; verify still compares)')
-    .option('--report <file>', `${REPORT_HELP}: the verify figures and charts, and what was written`)
-    .option('--stress-runs <n>', 'extra runs of a threaded rewrite with thread switches forced at the racy sites concur names', String(DEFAULT_STRESS_RUNS))
-    .option('--no-stress', 'skip the race stress runs')
-    .option('--case <name=command>', 'also run this edge case (e.g. on an empty input) on both sides; a difference leaves the file unchanged; repeatable', collect)
-    .option('--dry-run', 'do everything but write: print the diff that would be applied')
-    .option('--root <dir>', 'copy this directory as the project (it must contain FILE)')
-    .option('--select <rules>', 'only the fixes of these rules (codes, prefixes or names)', collect)
-    .option('--extend-select <rules>', 'add rules to those selected by configuration', collect)
-    .option('--ignore <rules>', 'leave out the fixes of these rules', collect)
-    .option('--target-version <version>', 'oldest Python the rewrite must run on: py38 ... py314 (default py39)')
-    .option('--free-threaded', 'the code runs on a free-threaded build (3.13t or later)')
-    .option('--item-timeout <seconds>', 'rewritten loops and comprehensions give each item at most this long')
-    .option('--config <file>', 'read settings from this pyproject.toml or concur.toml instead of the nearest one')
-    .option('--isolated', 'ignore configuration files')
-    .option('--threads <n>', 'worker threads for the analysis (default: one per CPU)')
-    .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
+  addRewriteOptions(
+    program
+      .command('optimize')
+      .description(
+        'rewrite one file in a copy, verify it against the original, and write it back only if every output was equal and it is faster\n\n' +
+          'Exit status: 0 rewritten (or would be, with --dry-run); 1 left unchanged (nothing to rewrite, outputs differ, not faster); ' +
+          '2 usage error or the original itself could not run.',
+      )
+      .usage('[options] FILE -- CMD [ARGS...]')
+      .argument('<file>', 'the Python file (or notebook) to rewrite; its directory is the project copied (see --root)')
+      .argument('[command...]', 'the command that runs the program (after --; it runs in each copy)')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--runs <n>', 'timed runs of each program, interleaved original/rewrite', String(DEFAULT_RUNS))
+      .option('--warmup <n>', 'untimed runs of each program first (their outputs are compared too)', String(DEFAULT_WARMUP))
+      .option('--timeout <seconds>', 'kill a run (its whole process group) after this long', String(DEFAULT_TIMEOUT_SECONDS))
+      .option('--min-speedup <ratio>', 'write the rewrite only if the lower end of the speedup\'s 95% interval exceeds this', String(DEFAULT_MIN_SPEEDUP))
+      .option('--compare-stderr', 'also require equal standard error')
+      .option('--output-dir <dir>', 'also compare every file the program writes under this directory of the project')
+      .option('--unsafe-fixes', 'also apply fixes marked unsafe (their output order or exceptions may differ; verify still compares)')
+      .option('--report <file>', `${REPORT_HELP}: the verify figures and charts, and what was written`)
+      .option('--stress-runs <n>', 'extra runs of a threaded rewrite with thread switches forced at the racy sites concur names', String(DEFAULT_STRESS_RUNS))
+      .option('--no-stress', 'skip the race stress runs')
+      .option('--case <name=command>', 'also run this edge case (e.g. on an empty input) on both sides; a difference leaves the file unchanged; repeatable', collect)
+      .option('--dry-run', 'do everything but write: print the diff that would be applied')
+      .option('--root <dir>', 'copy this directory as the project (it must contain FILE)')
+  )
     .addHelpText(
       'after',
       [
